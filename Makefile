@@ -1,0 +1,63 @@
+# The few commands a person needs. `make demo` and `make test` work on a fresh machine
+# with Python 3.11, pip and make: everything else is installed into ./.venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+# PostgreSQL for the second pass of the suite; skipped (with a notice) when unreachable.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/haven
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-browser messages fmt bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@touch $@
+
+demo: install
+	$(BIN)/haven demo
+	$(BIN)/haven serve
+
+serve: install
+	$(BIN)/haven serve
+
+lint: install
+	$(BIN)/ruff check haven tests bench
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy haven
+
+test-sqlite: install
+	HAVEN_ENV=test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" -q
+
+test-postgres: install
+	@if $(BIN)/python -m haven.core.dbcheck "$(TEST_POSTGRES_URL)"; then \
+		HAVEN_ENV=test DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" -q; \
+	else echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable: the PostgreSQL pass is SKIPPED"; \
+		test -z "$$HAVEN_REQUIRE_POSTGRES"; fi
+
+test-browser: install
+	HAVEN_ENV=test DATABASE_URL= $(BIN)/pytest -m browser -q -p no:xdist
+
+test: lint typecheck test-sqlite test-postgres test-browser
+
+messages: install
+	cd haven && ../$(BIN)/haven makemessages -l ru -l en --no-obsolete --add-location file && ../$(BIN)/haven compilemessages
+
+fmt: install
+	$(BIN)/ruff check --fix haven tests bench
+	$(BIN)/ruff format haven tests bench
+
+bench: install
+	$(BIN)/python bench/matching.py --size 10k
+	$(BIN)/python bench/border.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

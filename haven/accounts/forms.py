@@ -1,0 +1,50 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.enums import SELF_CHOSEN_ROLES, Role
+
+PSEUDONYM_HELP = _("Letters, digits and dashes. Not your real name.")
+
+
+class SignupForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$",
+        max_length=40,
+        label=_("Pseudonym"),
+        help_text=PSEUDONYM_HELP,
+        error_messages={"invalid": _("Use 3–40 Latin letters, digits, dashes or underscores.")},
+    )
+    password = forms.CharField(widget=forms.PasswordInput, label=_("Password"), max_length=200)
+    role = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in SELF_CHOSEN_ROLES],
+        widget=forms.RadioSelect,
+        initial=Role.SEEKER,
+        label=_("I am here to"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password"):
+            try:
+                password_validation.validate_password(data["password"])
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class RecoverForm(forms.Form):
+    username = forms.CharField(max_length=40, label=_("Pseudonym"))
+    recovery_code = forms.CharField(max_length=40, label=_("Recovery code"))
+    new_password = forms.CharField(widget=forms.PasswordInput, label=_("New password"), max_length=200)
+
+    def clean_new_password(self) -> str:
+        password: str = self.cleaned_data["new_password"]
+        password_validation.validate_password(password)
+        return password
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=60, label=_("Token name"))

@@ -1,0 +1,138 @@
+"""Writes to accounts. Every state change of a person goes through one of these."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from haven.accounts.enums import GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
+from haven.accounts.models import ApiToken, User, Verification
+from haven.core.errors import HavenError
+from haven.geo.models import Region
+
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(20))
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+
+
+def _normalise_recovery_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 5] for i in range(0, len(cleaned), 5))
+
+
+def user_signup(*, username: str, password: str, role: str, language: str = "ru") -> tuple[User, str]:
+    """Create a pseudonymous account. Returns the user and the one-time recovery code,
+    which is shown once and stored only as a hash."""
+    if role not in SELF_CHOSEN_ROLES:
+        raise HavenError("role_not_allowed")
+    code = _new_recovery_code()
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise HavenError("pseudonym_taken")
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            role=role,
+            language=language,
+            recovery_code_hash=make_password(code),
+        )
+    return user, code
+
+
+def user_recover(*, username: str, recovery_code: str, new_password: str) -> tuple[User, str]:
+    """Reset a password with the recovery code. The code is spent: a new one is returned."""
+    user = User.objects.filter(username__iexact=username).first()
+    normalised = _normalise_recovery_code(recovery_code)
+    if user is None or not user.recovery_code_hash or not check_password(normalised, user.recovery_code_hash):
+        raise HavenError("recovery_failed")
+    code = _new_recovery_code()
+    user.set_password(new_password)
+    user.recovery_code_hash = make_password(code)
+    user.save(update_fields=["password", "recovery_code_hash"])
+    return user, code
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def user_freeze(*, user: User, by: User, reason: str = "") -> None:
+    """Freeze an account at once: it can no longer log in, and its listings are hidden
+    (selectors exclude frozen owners). Idempotent."""
+    if user.frozen_at is not None:
+        return
+    user.frozen_at = timezone.now()
+    user.frozen_reason = reason[:200]
+    user.save(update_fields=["frozen_at", "frozen_reason"])
+
+
+def user_unfreeze(*, user: User, by: User) -> None:
+    user.frozen_at = None
+    user.frozen_reason = ""
+    user.save(update_fields=["frozen_at", "frozen_reason"])
+
+
+def user_set_tier(*, subject: User, by: User, tier: int, note: str = "") -> Verification:
+    """Record a verification decision and update the subject's badge."""
+    if tier not in Tier.values:
+        raise HavenError("invalid_tier")
+    if not by.is_coordinator:
+        # A verified organisation may vouch (tier 1), never more.
+        if not (by.role == Role.ORGANISATION and by.tier >= Tier.CHECKED and tier == Tier.VOUCHED):
+            raise HavenError("forbidden")
+    with transaction.atomic():
+        subject.tier = tier
+        subject.save(update_fields=["tier"])
+        return Verification.objects.create(subject=subject, verified_by=by, tier=tier, note=note[:200])
+
+
+def coordinator_grant(*, user: User, regions: Iterable[Region], role: str = Role.COORDINATOR) -> None:
+    """Make someone a coordinator (or admin) for some regions. Granted, never chosen."""
+    if role not in GRANTED_ROLES:
+        raise HavenError("role_not_allowed")
+    from django.contrib.auth.models import Group
+
+    with transaction.atomic():
+        user.role = role
+        user.is_staff = True
+        user.save(update_fields=["role", "is_staff"])
+        user.regions.set(list(regions))
+        group = Group.objects.filter(name="Coordinators").first()
+        if group is not None:
+            user.groups.add(group)
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    raw = "hvn_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:60], prefix=raw[4:12], token_hash=_token_digest(raw))
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+
+
+def api_token_authenticate(*, raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active or token.user.is_frozen:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

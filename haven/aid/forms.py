@@ -1,0 +1,275 @@
+"""The one place where needs and offers are validated.
+
+The web pages render these forms; the API feeds its JSON through the same classes, so
+a rule and its translated message exist once. Error codes are stable API codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.enums import Role, Tier
+from haven.aid.enums import HostKind, HostPreference, Language, NeedCloseReason, NeedKind, OfferKind
+from haven.aid.models import NOTES_MAX, Need, Offer
+from haven.geo.models import City, District
+
+MAX_PARTY_MEMBERS = 20
+MAX_PETS = 10
+MAX_CAPACITY = 5000
+MAX_PRICE = 1_000_000  # tenge a night; anything above is a typo or gouging
+MAX_SPAN_DAYS = 366
+
+OFFER_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.HOST: (OfferKind.BED, OfferKind.ROOM, OfferKind.FLAT, OfferKind.RIDE, OfferKind.SERVICE),
+    Role.DRIVER: (OfferKind.RIDE,),
+    Role.ORGANISATION: tuple(OfferKind.values),
+    Role.COORDINATOR: tuple(OfferKind.values),
+    Role.ADMIN: tuple(OfferKind.values),
+}
+
+
+class CityField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=City.objects.all(),
+            to_field_name="slug",
+            error_messages={"invalid_choice": _("Unknown city. Please choose one from the list.")},
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class DatesAndPlaceMixin(forms.ModelForm):
+    """Rules shared by needs and offers: a known city, a district of that city, dates
+    that are not in the past and not reversed."""
+
+    district_slug = forms.SlugField(
+        required=False, max_length=60, label=_("District (optional)"),
+        help_text=_("Only the district, never a street address."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.district_id:
+            self.fields["district_slug"].initial = self.instance.district.slug
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        today = timezone.localdate()
+        start: dt.date | None = data.get("date_from")
+        end: dt.date | None = data.get("date_to")
+        unchanged_start = self.instance.pk and start == self.instance.date_from
+        if start and start < today and not unchanged_start:
+            self.add_error("date_from", ValidationError(_("The start date is in the past."), code="date_past"))
+        if end and end < today:
+            self.add_error("date_to", ValidationError(_("The end date is in the past."), code="date_past"))
+        if start and end and end < start:
+            self.add_error(
+                "date_to", ValidationError(_("The end date is before the start date."), code="dates_reversed")
+            )
+        elif start and end and (end - start).days > MAX_SPAN_DAYS:
+            self.add_error(
+                "date_to", ValidationError(_("Dates can cover at most one year."), code="dates_too_long")
+            )
+        city: City | None = data.get("city")
+        slug = data.get("district_slug")
+        data["district"] = None
+        if city and slug:
+            district = District.objects.filter(city=city, slug=slug).first()
+            if district is None:
+                self.add_error(
+                    "district_slug",
+                    ValidationError(_("This district is not in the chosen city."), code="district_unknown"),
+                )
+            data["district"] = district
+        return data
+
+
+class NeedForm(DatesAndPlaceMixin):
+    city = CityField(label=_("City"))
+    destination = CityField(label=_("Destination (for transport)"), required=False)
+    languages = forms.MultipleChoiceField(
+        choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Languages you speak"),
+    )
+    adults = forms.IntegerField(min_value=0, max_value=MAX_PARTY_MEMBERS, initial=1, label=_("Adults"))
+    children = forms.IntegerField(min_value=0, max_value=MAX_PARTY_MEMBERS, initial=0, label=_("Children"))
+    elderly = forms.IntegerField(min_value=0, max_value=MAX_PARTY_MEMBERS, initial=0, label=_("Elderly people"))
+    pets = forms.IntegerField(min_value=0, max_value=MAX_PETS, initial=0, label=_("Pets"))
+    max_price = forms.IntegerField(
+        min_value=0, max_value=MAX_PRICE, required=False, label=_("Most you can pay per night (tenge)")
+    )
+    notes = forms.CharField(
+        max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Short notes"),
+        help_text=_("No names, phone numbers or addresses: contacts are shared only when both sides accept."),
+    )
+
+    class Meta:
+        model = Need
+        fields = [
+            "kind", "city", "district_slug", "destination", "date_from", "date_to",
+            "adults", "children", "elderly", "pets", "women_only", "step_free", "disability",
+            "languages", "free_only", "max_price", "host_preference", "min_tier", "notes",
+        ]
+        labels = {
+            "kind": _("What do you need?"),
+            "date_from": _("From"),
+            "date_to": _("Until"),
+            "women_only": _("The adults are women only"),
+            "step_free": _("Step-free access needed"),
+            "disability": _("Someone has a disability"),
+            "free_only": _("Free only"),
+            "host_preference": _("Who may host you"),
+            "min_tier": _("Lowest host verification you accept"),
+        }
+        widgets = {
+            "date_from": forms.DateInput(attrs={"type": "date"}),
+            "date_to": forms.DateInput(attrs={"type": "date"}),
+            "host_preference": forms.RadioSelect,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        people = sum(data.get(key) or 0 for key in ("adults", "children", "elderly"))
+        if all(key in data for key in ("adults", "children", "elderly")) and people == 0:
+            self.add_error(
+                "adults", ValidationError(_("A party needs at least one person."), code="party_empty")
+            )
+        if data.get("kind") == NeedKind.TRANSPORT and not data.get("destination"):
+            self.add_error(
+                "destination", ValidationError(_("Where do you need to go?"), code="destination_required")
+            )
+        if not data.get("free_only") and data.get("max_price") is None and "max_price" not in self.errors:
+            self.add_error(
+                "max_price",
+                ValidationError(_("Give the most you can pay, or tick “Free only”."), code="price_required"),
+            )
+        if data.get("free_only"):
+            data["max_price"] = None
+        return data
+
+
+class OfferForm(DatesAndPlaceMixin):
+    city = CityField(label=_("City"))
+    destination = CityField(label=_("Destination (for rides)"), required=False)
+    languages = forms.MultipleChoiceField(
+        choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Languages spoken"),
+    )
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label=_("Places or seats"))
+    price_per_night = forms.IntegerField(
+        min_value=0, max_value=MAX_PRICE, initial=0, label=_("Price per night (tenge, 0 = free)")
+    )
+    title = forms.CharField(max_length=120, label=_("Short title"))
+    notes = forms.CharField(
+        max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("House rules and notes"),
+        help_text=_("No phone numbers or exact address: contacts are shared only when both sides accept."),
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "kind", "service_kind", "title", "host_kind", "city", "district_slug", "destination",
+            "date_from", "date_to", "capacity", "exclusive", "pets_ok", "children_ok", "smoking",
+            "step_free", "languages", "price_per_night", "notes",
+        ]
+        labels = {
+            "kind": _("What do you offer?"),
+            "service_kind": _("Kind of service"),
+            "host_kind": _("Who hosts"),
+            "date_from": _("From"),
+            "date_to": _("Until"),
+            "exclusive": _("For one party only (not shared with other guests)"),
+            "pets_ok": _("Pets welcome"),
+            "children_ok": _("Children welcome"),
+            "smoking": _("Smoking allowed"),
+            "step_free": _("Step-free access"),
+        }
+        widgets = {
+            "date_from": forms.DateInput(attrs={"type": "date"}),
+            "date_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, role: str = Role.HOST, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = OFFER_KINDS_BY_ROLE.get(role, ())
+        self.fields["kind"].choices = [(k, label) for k, label in OfferKind.choices if k in allowed]
+        if role == Role.ORGANISATION:
+            self.fields["host_kind"].initial = HostKind.ORGANISATION
+        self.fields["service_kind"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == OfferKind.RIDE and not data.get("destination"):
+            self.add_error(
+                "destination", ValidationError(_("Where does the ride go?"), code="destination_required")
+            )
+        if kind == OfferKind.SERVICE and not data.get("service_kind"):
+            self.add_error(
+                "service_kind", ValidationError(_("Choose the kind of service."), code="service_kind_required")
+            )
+        if kind != OfferKind.SERVICE:
+            data["service_kind"] = ""
+        if kind == OfferKind.SHELTER:
+            data["host_kind"] = HostKind.ORGANISATION
+        if kind not in (OfferKind.RIDE,):
+            data["destination"] = None
+        capacity = data.get("capacity")
+        instance: Offer = self.instance
+        if instance.pk and instance.is_shelter and capacity is not None:
+            occupied = instance.capacity - (instance.free_places or 0)
+            if capacity < occupied:
+                self.add_error(
+                    "capacity",
+                    ValidationError(
+                        _("More people are checked in than this capacity; check them out first."),
+                        code="capacity_below_occupied",
+                    ),
+                )
+        return data
+
+
+class NeedCloseForm(forms.Form):
+    reason = forms.ChoiceField(choices=NeedCloseReason.choices, label=_("Why are you closing it?"))
+
+
+class ShelterCountForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label=_("How many people"))
+
+
+class OfferFilterForm(forms.Form):
+    """The browse filters. Unknown values are errors, not silently ignored."""
+
+    city = CityField(required=False, label=_("City"), empty_label=_("All cities"))
+    kind = forms.ChoiceField(
+        choices=[("", _("Everything"))] + list(OfferKind.choices), required=False, label=_("Kind")
+    )
+    pets = forms.BooleanField(required=False, label=_("Pets welcome"))
+    children = forms.BooleanField(required=False, label=_("Children welcome"))
+    step_free = forms.BooleanField(required=False, label=_("Step-free access"))
+    free = forms.BooleanField(required=False, label=_("Free only"))
+    language = forms.ChoiceField(
+        choices=[("", _("Any language"))] + list(Language.choices), required=False, label=_("Language")
+    )
+
+
+__all__ = [
+    "HostPreference",
+    "NeedCloseForm",
+    "NeedForm",
+    "OfferFilterForm",
+    "OfferForm",
+    "ShelterCountForm",
+    "Tier",
+]

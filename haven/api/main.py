@@ -1,0 +1,337 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from haven.accounts import services as account_services
+from haven.accounts.forms import SignupForm
+from haven.accounts.pseudonyms import generate_pseudonym
+from haven.aid import selectors, services
+from haven.aid.enums import OfferStatus
+from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
+from haven.aid.models import Need, Offer
+from haven.api import errors
+from haven.api.auth import AUTH
+from haven.api.schemas import (
+    CityOut,
+    CountIn,
+    ErrorOut,
+    MeOut,
+    NeedCloseIn,
+    NeedIn,
+    NeedOut,
+    OfferIn,
+    OfferOut,
+    OfferStatusIn,
+    PlaceOut,
+    PseudonymOut,
+    ShelterCountOut,
+    SignupIn,
+    SignupOut,
+)
+from haven.core.errors import HavenError
+from haven.geo.models import City
+
+api = NinjaAPI(
+    title="Haven API",
+    version="1",
+    description=(
+        "Needs, offers and shelters. Authenticate with `Authorization: Bearer <token>` "
+        "(create a token on your account page) or the site's session. Errors are "
+        '`{"code", "message", "fields"}` with stable codes; messages follow Accept-Language.'
+    ),
+    urls_namespace="api",
+    auth=AUTH,
+)
+errors.install(api)
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _place(obj: Need | Offer) -> PlaceOut:
+    return PlaceOut(
+        city=obj.city.slug,
+        city_name=obj.city.name,
+        district=obj.district.slug if obj.district else None,
+        district_name=obj.district.name if obj.district else None,
+    )
+
+
+def need_out(need: Need) -> dict[str, Any]:
+    return {
+        "id": need.public_id, "kind": need.kind, "status": need.status, "place": _place(need),
+        "destination": need.destination.slug if need.destination else None,
+        "date_from": need.date_from, "date_to": need.date_to, "adults": need.adults,
+        "children": need.children, "elderly": need.elderly, "pets": need.pets,
+        "women_only": need.women_only, "step_free": need.step_free, "disability": need.disability,
+        "languages": need.languages, "free_only": need.free_only, "max_price": need.max_price,
+        "host_preference": need.host_preference, "min_tier": need.min_tier, "notes": need.notes,
+        "on_behalf": need.on_behalf, "confirmed_at": need.confirmed_at, "created_at": need.created_at,
+    }
+
+
+def offer_out(offer: Offer) -> dict[str, Any]:
+    return {
+        "id": offer.public_id, "kind": offer.kind, "service_kind": offer.service_kind,
+        "title": offer.title, "host_kind": offer.host_kind, "host_tier": offer.owner.tier,
+        "place": _place(offer), "destination": offer.destination.slug if offer.destination else None,
+        "date_from": offer.date_from, "date_to": offer.date_to, "capacity": offer.capacity,
+        "free_places": offer.free_places, "shelter_status": offer.shelter_status,
+        "exclusive": offer.exclusive, "pets_ok": offer.pets_ok, "children_ok": offer.children_ok,
+        "smoking": offer.smoking, "step_free": offer.step_free, "languages": offer.languages,
+        "price_per_night": offer.price_per_night, "notes": offer.notes, "status": offer.status,
+        "confirmed_at": offer.confirmed_at,
+    }
+
+
+def _current(instance: Model, form_class: type[NeedForm] | type[OfferForm]) -> dict[str, Any]:
+    """An instance's values in the shape its form accepts, for partial updates."""
+    data: dict[str, Any] = {}
+    for name in form_class._meta.fields or ():
+        if name == "district_slug":
+            district = getattr(instance, "district", None)
+            data["district_slug"] = district.slug if district else ""
+        elif name in ("city", "destination"):
+            city = getattr(instance, name) if getattr(instance, f"{name}_id") else None
+            data[name] = city.slug if city else ""
+        else:
+            value = getattr(instance, name)
+            data[name] = "" if value is None else value
+    return data
+
+
+def _form_data(payload: NeedIn | OfferIn, base: dict[str, Any]) -> dict[str, Any]:
+    """The payload over ``base`` (the current values, or a new object's defaults)."""
+    data = dict(base)
+    for key, value in payload.model_dump(exclude_unset=True).items():
+        key = "district_slug" if key == "district" else key
+        data[key] = "" if value is None else value
+    # An unticked checkbox is an absent key, exactly as a browser sends it.
+    return {k: v for k, v in data.items() if v is not False}
+
+
+accounts = Router(tags=["accounts"])
+
+
+@accounts.get("/pseudonym", response=PseudonymOut, auth=None)
+def suggest_pseudonym(request: HttpRequest) -> dict[str, str]:
+    """A fresh pseudonym suggestion; nothing is reserved."""
+    return {"pseudonym": generate_pseudonym()}
+
+
+@accounts.post("/signup", response={201: SignupOut, **ERRORS}, auth=None)
+def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, dict[str, Any]]:
+    """Create a pseudonymous account and an API token. The recovery code and the token
+    are shown only in this response."""
+    form = SignupForm(data={"username": payload.pseudonym, "password": payload.password, "role": payload.role})
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    user, code = account_services.user_signup(
+        username=form.cleaned_data["username"],
+        password=form.cleaned_data["password"],
+        role=form.cleaned_data["role"],
+        language=getattr(request, "LANGUAGE_CODE", "ru"),
+    )
+    _token, raw = account_services.api_token_create(user=user, name="signup")
+    return 201, {"pseudonym": user.username, "role": user.role, "recovery_code": code, "token": raw}
+
+
+@accounts.get("/me", response={200: MeOut, **ERRORS})
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "pseudonym": user.username, "role": user.role, "tier": user.tier,
+        "language": user.language, "regions": [r.code for r in user.regions.all()],
+    }
+
+
+geo = Router(tags=["geography"])
+
+
+@geo.get("/cities", response=list[CityOut], auth=None)
+def cities(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": c.slug, "name": c.name, "region": c.region_id, "lat": c.lat, "lon": c.lon,
+            "districts": [{"slug": d.slug, "name": d.name} for d in c.districts.all()],
+        }
+        for c in City.objects.prefetch_related("districts").order_by("name_en")
+    ]
+
+
+offers = Router(tags=["offers"])
+
+
+@offers.get("", response={200: list[OfferOut], **ERRORS}, auth=None)
+@paginate(LimitOffsetPagination)
+def offer_list(
+    request: HttpRequest,
+    city: str = "",
+    kind: str = "",
+    pets: bool = False,
+    children: bool = False,
+    step_free: bool = False,
+    free: bool = False,
+    language: str = "",
+) -> Any:
+    """Browse listed offers, newest confirmation first. Coarse location only."""
+    form = OfferFilterForm(
+        data={k: v for k, v in {
+            "city": city, "kind": kind, "pets": pets, "children": children,
+            "step_free": step_free, "free": free, "language": language,
+        }.items() if v}
+    )
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    return [offer_out(o) for o in selectors.offer_browse(**form.cleaned_data)]
+
+
+@offers.get("/mine", response={200: list[OfferOut], **ERRORS})
+def offer_mine(request: HttpRequest) -> list[dict[str, Any]]:
+    return [offer_out(o) for o in selectors.offers_of(user=request.user).select_related("owner")]
+
+
+@offers.post("", response={201: OfferOut, **ERRORS})
+def offer_create(request: HttpRequest, payload: OfferIn) -> tuple[int, dict[str, Any]]:
+    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.role)
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    offer = services.offer_create(owner=request.user, data=form.cleaned_data)
+    return 201, offer_out(offer)
+
+
+@offers.get("/{offer_id}", response={200: OfferOut, **ERRORS})
+def offer_get(request: HttpRequest, offer_id: str) -> dict[str, Any]:
+    offer = selectors.offer_get_visible(viewer=request.user, public_id=offer_id)
+    if offer is None:
+        raise Http404
+    return offer_out(offer)
+
+
+def _editable_offer(request: HttpRequest, offer_id: str) -> Offer:
+    offer = selectors.offer_get_editable(user=request.user, public_id=offer_id)
+    if offer is None:
+        raise Http404
+    return offer
+
+
+@offers.patch("/{offer_id}", response={200: OfferOut, **ERRORS})
+def offer_update(request: HttpRequest, offer_id: str, payload: OfferIn) -> dict[str, Any]:
+    offer = _editable_offer(request, offer_id)
+    data = _form_data(payload, _current(offer, OfferForm))
+    form = OfferForm(data=data, instance=offer, role=offer.owner.role)
+    if data.get("kind") != offer.kind:
+        raise HavenError("not_editable")
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    offer = services.offer_update(offer=offer, data=form.cleaned_data)
+    return offer_out(offer)
+
+
+STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "close": OfferStatus.CLOSED}
+
+
+@offers.post("/{offer_id}/status", response={200: OfferOut, **ERRORS})
+def offer_status(request: HttpRequest, offer_id: str, payload: OfferStatusIn) -> dict[str, Any]:
+    offer = _editable_offer(request, offer_id)
+    if payload.action not in STATUS_ACTIONS:
+        raise HavenError("invalid")
+    services.offer_set_status(offer=offer, status=STATUS_ACTIONS[payload.action])
+    return offer_out(offer)
+
+
+@offers.post("/{offer_id}/confirm", response={200: OfferOut, **ERRORS})
+def offer_confirm(request: HttpRequest, offer_id: str) -> dict[str, Any]:
+    offer = _editable_offer(request, offer_id)
+    services.offer_confirm(offer=offer)
+    return offer_out(offer)
+
+
+def _shelter(request: HttpRequest, offer_id: str, payload: CountIn, direction: str) -> dict[str, Any]:
+    offer = _editable_offer(request, offer_id)
+    form = ShelterCountForm(data={"count": payload.count})
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    move = services.shelter_check_in if direction == "in" else services.shelter_check_out
+    free = move(offer=offer, by=request.user, count=form.cleaned_data["count"])
+    return {"free_places": free, "shelter_status": offer.shelter_status}
+
+
+@offers.post("/{offer_id}/check-in", response={200: ShelterCountOut, **ERRORS})
+def shelter_check_in(request: HttpRequest, offer_id: str, payload: CountIn) -> dict[str, Any]:
+    """Check people into a shelter; fails with `shelter_full` rather than overbooking."""
+    return _shelter(request, offer_id, payload, "in")
+
+
+@offers.post("/{offer_id}/check-out", response={200: ShelterCountOut, **ERRORS})
+def shelter_check_out(request: HttpRequest, offer_id: str, payload: CountIn) -> dict[str, Any]:
+    return _shelter(request, offer_id, payload, "out")
+
+
+needs = Router(tags=["needs"])
+
+
+@needs.get("", response={200: list[NeedOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def need_list(request: HttpRequest, status: str = "") -> Any:
+    """Your own needs; for a coordinator also the needs of their regions."""
+    return [need_out(n) for n in selectors.need_list_visible(viewer=request.user, status=status)]
+
+
+@needs.post("", response={201: NeedOut, **ERRORS})
+def need_create(request: HttpRequest, payload: NeedIn) -> tuple[int, dict[str, Any]]:
+    form = NeedForm(data=_form_data(payload, _current(Need(), NeedForm)))
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    need = services.need_create(owner=request.user, data=form.cleaned_data)
+    return 201, need_out(need)
+
+
+def _need(request: HttpRequest, need_id: str) -> Need:
+    need = selectors.need_get_visible(viewer=request.user, public_id=need_id)
+    if need is None:
+        raise Http404
+    return need
+
+
+@needs.get("/{need_id}", response={200: NeedOut, **ERRORS})
+def need_get(request: HttpRequest, need_id: str) -> dict[str, Any]:
+    return need_out(_need(request, need_id))
+
+
+@needs.patch("/{need_id}", response={200: NeedOut, **ERRORS})
+def need_update(request: HttpRequest, need_id: str, payload: NeedIn) -> dict[str, Any]:
+    need = _need(request, need_id)
+    form = NeedForm(data=_form_data(payload, _current(need, NeedForm)), instance=need)
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    return need_out(services.need_update(need=need, data=form.cleaned_data))
+
+
+@needs.post("/{need_id}/close", response={200: NeedOut, **ERRORS})
+def need_close(request: HttpRequest, need_id: str, payload: NeedCloseIn) -> dict[str, Any]:
+    need = _need(request, need_id)
+    form = NeedCloseForm(data={"reason": payload.reason})
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    services.need_close(need=need, reason=form.cleaned_data["reason"])
+    return need_out(need)
+
+
+@needs.post("/{need_id}/confirm", response={200: NeedOut, **ERRORS})
+def need_confirm(request: HttpRequest, need_id: str) -> dict[str, Any]:
+    need = _need(request, need_id)
+    services.need_confirm(need=need)
+    return need_out(need)
+
+
+api.add_router("/accounts", accounts)
+api.add_router("/", geo)
+api.add_router("/offers", offers)
+api.add_router("/needs", needs)
+
+__all__ = ["api"]

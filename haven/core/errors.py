@@ -1,0 +1,39 @@
+"""Haven's domain errors: a stable machine code plus a translated message.
+
+Services raise ``HavenError(code)``; the web shows ``error.message``; the API returns
+``{"code": ..., "message": ...}`` with ``error.status``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "role_not_allowed": (_("That role cannot be chosen; coordinators are appointed."), 400),
+    "pseudonym_taken": (_("This pseudonym is already taken. Please choose another one."), 409),
+    "recovery_failed": (_("The pseudonym or the recovery code is not correct."), 400),
+    "invalid_tier": (_("Unknown verification tier."), 400),
+    "forbidden": (_("You are not allowed to do this."), 403),
+    "not_found": (_("Not found."), 404),
+    "not_authenticated": (_("Please log in first."), 401),
+    "invalid": (_("Some fields are not valid."), 422),
+    "not_a_shelter": (_("Only a shelter counts check-ins and check-outs."), 400),
+    "shelter_full": (_("The shelter has no free places left."), 409),
+    "shelter_empty": (_("Nobody is checked in, so nobody can check out."), 409),
+    "not_editable": (_("A closed listing cannot be changed."), 409),
+    "account_frozen": (_("This account is frozen. Contact a coordinator."), 403),
+    "wrong_role": (_("Your account type cannot do this."), 403),
+}
+
+
+class HavenError(Exception):
+    def __init__(self, code: str, *, status: int | None = None) -> None:
+        if code not in MESSAGES:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.status = status or MESSAGES[code][1]
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code][0])

@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from haven.demo.scenario import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the 2022 Kazakhstan demo scenario (once) and print the demo accounts."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Loading the demo scenario (Kazakhstan, September 2022)…")
+        counts = load_demo()
+        if counts["accounts"]:
+            self.stdout.write(f"  {counts['needs']} needs, {counts['offers']} offers, {counts['accounts']} accounts")
+        else:
+            self.stdout.write("  already loaded")
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<18} {account.role:<13} {account.what}")

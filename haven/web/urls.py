@@ -1,0 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from haven.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup/", views.signup, name="signup"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("recover/", views.recover, name="recover"),
+    path("me/", views.dashboard, name="dashboard"),
+    path("me/tokens/", views.token_create, name="token_create"),
+    path("needs/new/", views.need_new, name="need_new"),
+    path("needs/<str:public_id>/", views.need_detail, name="need_detail"),
+    path("needs/<str:public_id>/edit/", views.need_edit, name="need_edit"),
+    path("needs/<str:public_id>/close/", views.need_close, name="need_close"),
+    path("needs/<str:public_id>/confirm/", views.need_confirm, name="need_confirm"),
+    path("offers/", views.offer_list, name="offer_list"),
+    path("offers/new/", views.offer_new, name="offer_new"),
+    path("offers/<str:public_id>/", views.offer_detail, name="offer_detail"),
+    path("offers/<str:public_id>/edit/", views.offer_edit, name="offer_edit"),
+    path("offers/<str:public_id>/confirm/", views.offer_confirm, name="offer_confirm"),
+    path("offers/<str:public_id>/<str:action>/", views.offer_status, name="offer_status"),
+    path("offers/<str:public_id>/shelter/<str:direction>/", views.shelter_move, name="shelter_move"),
+]

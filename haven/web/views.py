@@ -1,0 +1,298 @@
+"""Server-rendered pages. Thin: validate with a form, call a service or a selector,
+render. Every core flow works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from haven.accounts import services as account_services
+from haven.accounts.enums import Role
+from haven.accounts.pseudonyms import generate_pseudonym
+from haven.aid import selectors, services
+from haven.aid.enums import OfferStatus
+from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
+from haven.core.errors import HavenError
+from haven.geo.models import City
+from haven.accounts.forms import ApiTokenForm, RecoverForm, SignupForm
+
+PAGE_SIZE = 20
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    cities = (
+        City.objects.annotate(
+            offer_count=Count("offers", filter=Q(offers__in=selectors.offer_browse()), distinct=True)
+        )
+        .filter(offer_count__gt=0)
+        .order_by("-offer_count", "name_en")[:12]
+    )
+    return render(request, "web/home.html", {"cities": cities})
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            try:
+                user, code = account_services.user_signup(
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    role=form.cleaned_data["role"],
+                    language=request.LANGUAGE_CODE,
+                )
+            except HavenError as error:
+                form.add_error("username", error.message)
+            else:
+                login(request, user, backend="haven.accounts.backends.HavenBackend")
+                request.session["recovery_code"] = code
+                return redirect("web:welcome")
+    else:
+        form = SignupForm(initial={"username": generate_pseudonym()})
+    return render(request, "web/signup.html", {"form": form})
+
+
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    # The recovery code is shown exactly once, then forgotten by the server.
+    code = request.session.pop("recovery_code", None)
+    if code is None:
+        return redirect("web:dashboard")
+    return render(request, "web/welcome.html", {"code": code})
+
+
+def recover(request: HttpRequest) -> HttpResponse:
+    form = RecoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, code = account_services.user_recover(
+                username=form.cleaned_data["username"],
+                recovery_code=form.cleaned_data["recovery_code"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except HavenError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, user, backend="haven.accounts.backends.HavenBackend")
+            request.session["recovery_code"] = code
+            messages.success(request, _("Your password is changed. Here is your new recovery code."))
+            return redirect("web:welcome")
+    return render(request, "web/recover.html", {"form": form})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "needs": selectors.needs_of(user=user),
+        "offers": selectors.offers_of(user=user),
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the token a name."))
+        return redirect("web:dashboard")
+    _token, raw = account_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    return render(request, "web/token_created.html", {"raw": raw})
+
+
+def _need_or_404(request: HttpRequest, public_id: str) -> Any:
+    need = selectors.need_get_visible(viewer=request.user, public_id=public_id)
+    if need is None:
+        raise Http404
+    return need
+
+
+@login_required
+def need_new(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.SEEKER and not request.user.is_coordinator:
+        messages.error(request, HavenError("wrong_role").message)
+        return redirect("web:dashboard")
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_create(owner=request.user, data=form.cleaned_data)
+        except HavenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your request is posted. We will show you safe proposals."))
+            return redirect("web:need_detail", public_id=need.public_id)
+    return render(request, "web/need_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    need = _need_or_404(request, public_id)
+    return render(request, "web/need_detail.html", {"need": need, "close_form": NeedCloseForm()})
+
+
+@login_required
+def need_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    need = _need_or_404(request, public_id)
+    form = NeedForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(need=need, data=form.cleaned_data)
+        except HavenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:need_detail", public_id=need.public_id)
+    return render(request, "web/need_form.html", {"form": form, "need": need})
+
+
+@login_required
+@require_POST
+def need_close(request: HttpRequest, public_id: str) -> HttpResponse:
+    need = _need_or_404(request, public_id)
+    form = NeedCloseForm(request.POST)
+    if form.is_valid():
+        services.need_close(need=need, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The request is closed."))
+    else:
+        messages.error(request, _("Choose why you are closing it."))
+    return redirect("web:need_detail", public_id=need.public_id)
+
+
+@login_required
+@require_POST
+def need_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    need = _need_or_404(request, public_id)
+    try:
+        services.need_confirm(need=need)
+        messages.success(request, _("Confirmed: your request stays active for another week."))
+    except HavenError as error:
+        messages.error(request, error.message)
+    return redirect("web:need_detail", public_id=need.public_id)
+
+
+def offer_list(request: HttpRequest) -> HttpResponse:
+    form = OfferFilterForm(request.GET or None)
+    offers = selectors.offer_browse()
+    if form.is_bound and form.is_valid():
+        offers = selectors.offer_browse(**form.cleaned_data)
+    elif form.is_bound:
+        offers = offers.none()
+    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "web/offer_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = selectors.offer_get_visible(viewer=request.user, public_id=public_id)
+    if offer is None:
+        raise Http404
+    can_edit = selectors.offer_get_editable(user=request.user, public_id=public_id) is not None
+    return render(
+        request,
+        "web/offer_detail.html",
+        {"offer": offer, "can_edit": can_edit, "count_form": ShelterCountForm()},
+    )
+
+
+def _editable_offer_or_404(request: HttpRequest, public_id: str) -> Any:
+    offer = selectors.offer_get_editable(user=request.user, public_id=public_id)
+    if offer is None:
+        raise Http404
+    return offer
+
+
+@login_required
+def offer_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.can_offer:
+        messages.error(request, HavenError("wrong_role").message)
+        return redirect("web:dashboard")
+    form = OfferForm(request.POST or None, role=request.user.role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_create(owner=request.user, data=form.cleaned_data)
+        except HavenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your offer is published. Thank you."))
+            return redirect("web:offer_detail", public_id=offer.public_id)
+    return render(request, "web/offer_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def offer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = _editable_offer_or_404(request, public_id)
+    form = OfferForm(request.POST or None, instance=offer, role=offer.owner.role)
+    form.fields["kind"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_update(offer=offer, data=form.cleaned_data)
+        except HavenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:offer_detail", public_id=offer.public_id)
+    return render(request, "web/offer_form.html", {"form": form, "offer": offer})
+
+
+STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "close": OfferStatus.CLOSED}
+
+
+@login_required
+@require_POST
+def offer_status(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    offer = _editable_offer_or_404(request, public_id)
+    if action not in STATUS_ACTIONS:
+        raise Http404
+    try:
+        services.offer_set_status(offer=offer, status=STATUS_ACTIONS[action])
+        messages.success(request, _("Saved."))
+    except HavenError as error:
+        messages.error(request, error.message)
+    return redirect("web:offer_detail", public_id=offer.public_id)
+
+
+@login_required
+@require_POST
+def offer_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = _editable_offer_or_404(request, public_id)
+    try:
+        services.offer_confirm(offer=offer)
+        messages.success(request, _("Confirmed: your offer stays listed for another week."))
+    except HavenError as error:
+        messages.error(request, error.message)
+    return redirect("web:offer_detail", public_id=offer.public_id)
+
+
+@login_required
+@require_POST
+def shelter_move(request: HttpRequest, public_id: str, direction: str) -> HttpResponse:
+    offer = _editable_offer_or_404(request, public_id)
+    form = ShelterCountForm(request.POST)
+    if direction not in ("in", "out"):
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, _("Enter how many people, from 1."))
+        return redirect("web:offer_detail", public_id=offer.public_id)
+    move = services.shelter_check_in if direction == "in" else services.shelter_check_out
+    try:
+        free = move(offer=offer, by=request.user, count=form.cleaned_data["count"])
+    except HavenError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Done. Free places now: %(free)d.") % {"free": free})
+    return redirect("web:offer_detail", public_id=offer.public_id)
