@@ -49,7 +49,7 @@ test-browser: install
 test: lint typecheck test-sqlite test-postgres test-browser
 
 messages: install
-	cd haven && ../$(BIN)/haven makemessages -l ru -l en --no-obsolete --add-location file && ../$(BIN)/haven compilemessages
+	cd haven && ../$(BIN)/haven makemessages -l ru --no-obsolete --add-location file -i "matching/engine/*" -i "borders/estimator/*" && ../$(BIN)/haven compilemessages
 
 fmt: install
 	$(BIN)/ruff check --fix haven tests bench

@@ -9,7 +9,13 @@ from haven.accounts.enums import SELF_CHOSEN_ROLES, Role
 PSEUDONYM_HELP = _("Letters, digits and dashes. Not your real name.")
 
 
-class SignupForm(forms.Form):
+class HavenForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SignupForm(HavenForm):
     username = forms.RegexField(
         regex=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$",
         max_length=40,
@@ -35,7 +41,7 @@ class SignupForm(forms.Form):
         return data
 
 
-class RecoverForm(forms.Form):
+class RecoverForm(HavenForm):
     username = forms.CharField(max_length=40, label=_("Pseudonym"))
     recovery_code = forms.CharField(max_length=40, label=_("Recovery code"))
     new_password = forms.CharField(widget=forms.PasswordInput, label=_("New password"), max_length=200)
@@ -46,5 +52,5 @@ class RecoverForm(forms.Form):
         return password
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(HavenForm):
     name = forms.CharField(max_length=60, label=_("Token name"))

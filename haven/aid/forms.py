@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.enums import Role, Tier
+from haven.accounts.forms import HavenForm
 from haven.aid.enums import HostKind, HostPreference, Language, NeedCloseReason, NeedKind, OfferKind
 from haven.aid.models import NOTES_MAX, Need, Offer
 from haven.geo.models import City, District
@@ -47,17 +48,32 @@ class CityField(forms.ModelChoiceField):
         return str(obj.name)
 
 
+class DistrictField(forms.ChoiceField):
+    """A select of districts grouped by city; whether the district belongs to the chosen
+    city is checked by the form, with its own message."""
+
+    def validate(self, value: Any) -> None:
+        if len(str(value)) > 60:
+            raise ValidationError(_("This district is not in the chosen city."), code="district_unknown")
+
+
 class DatesAndPlaceMixin(forms.ModelForm):
     """Rules shared by needs and offers: a known city, a district of that city, dates
     that are not in the past and not reversed."""
 
-    district_slug = forms.SlugField(
-        required=False, max_length=60, label=_("District (optional)"),
+    district_slug = DistrictField(
+        required=False, label=_("District (optional)"),
         help_text=_("Only the district, never a street address."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # Grouped by city so the page works without JavaScript; clean() checks the pair.
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for district in District.objects.select_related("city").order_by("city__name_en", "name_en"):
+            groups.setdefault(str(district.city.name), []).append((district.slug, str(district.name)))
+        self.fields["district_slug"].choices = [("", "—")] + list(groups.items())
         if self.instance.pk and self.instance.district_id:
             self.fields["district_slug"].initial = self.instance.district.slug
 
@@ -240,15 +256,15 @@ class OfferForm(DatesAndPlaceMixin):
         return data
 
 
-class NeedCloseForm(forms.Form):
+class NeedCloseForm(HavenForm):
     reason = forms.ChoiceField(choices=NeedCloseReason.choices, label=_("Why are you closing it?"))
 
 
-class ShelterCountForm(forms.Form):
+class ShelterCountForm(HavenForm):
     count = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label=_("How many people"))
 
 
-class OfferFilterForm(forms.Form):
+class OfferFilterForm(HavenForm):
     """The browse filters. Unknown values are errors, not silently ignored."""
 
     city = CityField(required=False, label=_("City"), empty_label=_("All cities"))

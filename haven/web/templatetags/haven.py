@@ -1,4 +1,4 @@
-from django import template
+from django import forms, template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -34,3 +34,9 @@ def tier_badge(tier: int) -> str:
 def language_names(codes: list[str]) -> str:
     labels = dict(Language.choices)
     return ", ".join(str(labels[c]) for c in codes if c in labels)
+
+
+@register.filter
+def is_checkbox(bound_field: forms.BoundField) -> bool:
+    """A single tick box (label after it), as opposed to a list of them."""
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
