@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -8,7 +10,7 @@ from haven.accounts.enums import Tier
 from haven.accounts.models import User, Verification
 
 
-class VerificationInline(admin.TabularInline):
+class VerificationInline(admin.TabularInline[Verification, User]):
     model = Verification
     fk_name = "subject"
     extra = 0
@@ -20,14 +22,14 @@ class VerificationInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(admin.ModelAdmin[User]):
     list_display = ("username", "role", "tier", "frozen_at", "date_joined")
     list_filter = ("role", "tier", ("frozen_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "public_id")
     readonly_fields = (
         "username", "public_id", "role", "tier", "date_joined", "last_login", "frozen_at", "frozen_reason",
     )
-    fields = readonly_fields + ("regions",)
+    fields = (*readonly_fields, "regions")
     inlines = [VerificationInline]
     actions = ["verify_checked", "verify_vouched", "freeze", "unfreeze"]
 
@@ -43,7 +45,7 @@ class UserAdmin(admin.ModelAdmin):
 
     def _set_tier(self, request: HttpRequest, queryset: QuerySet[User], tier: int) -> None:
         for subject in queryset:
-            services.user_set_tier(subject=subject, by=request.user, tier=tier, note="admin action")
+            services.user_set_tier(subject=subject, by=cast(User, request.user), tier=tier, note="admin action")
         self.message_user(request, _("Verification updated."), messages.SUCCESS)
 
     @admin.action(description=_("Verify: checked by a coordinator"), permissions=["change"])
@@ -56,12 +58,12 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Freeze the account now"), permissions=["change"])
     def freeze(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset.exclude(pk=request.user.pk):
-            services.user_freeze(user=user, by=request.user, reason="frozen by a coordinator")
+        for user in queryset.exclude(pk=cast(User, request.user).pk):
+            services.user_freeze(user=user, by=cast(User, request.user), reason="frozen by a coordinator")
         self.message_user(request, _("Frozen."), messages.WARNING)
 
     @admin.action(description=_("Unfreeze"), permissions=["change"])
     def unfreeze(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.user_unfreeze(user=user, by=request.user)
+            services.user_unfreeze(user=user, by=cast(User, request.user))
         self.message_user(request, _("Unfrozen."), messages.SUCCESS)

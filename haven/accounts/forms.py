@@ -32,7 +32,8 @@ class SignupForm(HavenForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password"):
             try:
                 password_validation.validate_password(data["password"])

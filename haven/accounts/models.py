@@ -49,7 +49,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["username"]
@@ -88,6 +88,9 @@ class Verification(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.subject} → tier {self.tier}"
+
 
 class ApiToken(models.Model):
     """A partner's API token. Only a hash is stored; the token is shown once."""
@@ -102,3 +105,6 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (hvn_{self.prefix}…)"

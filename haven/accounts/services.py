@@ -85,10 +85,10 @@ def user_set_tier(*, subject: User, by: User, tier: int, note: str = "") -> Veri
     """Record a verification decision and update the subject's badge."""
     if tier not in Tier.values:
         raise HavenError("invalid_tier")
-    if not by.is_coordinator:
-        # A verified organisation may vouch (tier 1), never more.
-        if not (by.role == Role.ORGANISATION and by.tier >= Tier.CHECKED and tier == Tier.VOUCHED):
-            raise HavenError("forbidden")
+    # A coordinator sets any tier; a verified organisation may vouch (tier 1), never more.
+    may_vouch = by.role == Role.ORGANISATION and by.tier >= Tier.CHECKED and tier == Tier.VOUCHED
+    if not by.is_coordinator and not may_vouch:
+        raise HavenError("forbidden")
     with transaction.atomic():
         subject.tier = tier
         subject.save(update_fields=["tier"])

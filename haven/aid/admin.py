@@ -1,13 +1,14 @@
 """The coordinator console (first cut): needs and offers of the coordinator's regions,
 verification and freezing, and posting a need on behalf of someone without a phone."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts.models import User
 from haven.aid import services
 from haven.aid.enums import NeedCloseReason, OfferStatus
 from haven.aid.forms import NeedForm
@@ -15,7 +16,7 @@ from haven.aid.models import Need, Offer, ShelterMovement
 
 
 def _region_scoped(request: HttpRequest, qs: QuerySet[Any]) -> QuerySet[Any]:
-    user = request.user
+    user = cast(User, request.user)
     if user.is_superuser:
         return qs
     return qs.filter(city__region__in=user.regions.all())
@@ -25,11 +26,11 @@ class NeedAdminForm(NeedForm):
     """The site's own need form, plus a reference for the person it is posted for."""
 
     class Meta(NeedForm.Meta):
-        fields = NeedForm.Meta.fields + ["behalf_reference"]
+        fields = [*NeedForm.Meta.fields, "behalf_reference"]
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(admin.ModelAdmin[Need]):
     form = NeedAdminForm
     list_display = ("public_id", "kind", "city", "people_count", "date_from", "date_to", "status", "on_behalf", "confirmed_at")
     list_filter = ("status", "kind", "on_behalf", "city__region", "city")
@@ -50,7 +51,7 @@ class NeedAdmin(admin.ModelAdmin):
             services.need_update(need=obj, data=form.cleaned_data)
         else:
             created = services.need_create(
-                owner=request.user, data=form.cleaned_data, on_behalf=True,
+                owner=cast(User, request.user), data=form.cleaned_data, on_behalf=True,
                 behalf_reference=form.cleaned_data.get("behalf_reference", ""),
             )
             obj.pk = created.pk
@@ -63,7 +64,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(admin.ModelAdmin[Offer]):
     list_display = ("title", "kind", "city", "capacity", "free_places", "price_per_night", "status", "owner_tier", "confirmed_at")
     list_filter = ("status", "kind", "host_kind", "owner__tier", "city__region", "city")
     search_fields = ("public_id", "title", "notes", "owner__username")
@@ -96,7 +97,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShelterMovement)
-class ShelterMovementAdmin(admin.ModelAdmin):
+class ShelterMovementAdmin(admin.ModelAdmin[ShelterMovement]):
     list_display = ("offer", "delta", "free_after", "by", "at")
     list_select_related = ("offer", "by")
 
@@ -104,7 +105,7 @@ class ShelterMovementAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(offer__city__region__in=request.user.regions.all())
+        return qs.filter(offer__city__region__in=cast(User, request.user).regions.all())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,7 +7,7 @@ a rule and its translated message exist once. Error codes are stable API codes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -35,7 +35,7 @@ OFFER_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
 }
 
 
-class CityField(forms.ModelChoiceField):
+class CityField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             queryset=City.objects.all(),
@@ -57,7 +57,7 @@ class DistrictField(forms.ChoiceField):
             raise ValidationError(_("This district is not in the chosen city."), code="district_unknown")
 
 
-class DatesAndPlaceMixin(forms.ModelForm):
+class DatesAndPlaceMixin(forms.ModelForm):  # type: ignore[type-arg]
     """Rules shared by needs and offers: a known city, a district of that city, dates
     that are not in the past and not reversed."""
 
@@ -73,12 +73,14 @@ class DatesAndPlaceMixin(forms.ModelForm):
         groups: dict[str, list[tuple[str, str]]] = {}
         for district in District.objects.select_related("city").order_by("city__name_en", "name_en"):
             groups.setdefault(str(district.city.name), []).append((district.slug, str(district.name)))
-        self.fields["district_slug"].choices = [("", "—")] + list(groups.items())
+        district_field = cast(forms.ChoiceField, self.fields["district_slug"])
+        district_field.choices = [("", "—"), *groups.items()]
         if self.instance.pk and self.instance.district_id:
             self.fields["district_slug"].initial = self.instance.district.slug
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = timezone.localdate()
         start: dt.date | None = data.get("date_from")
         end: dt.date | None = data.get("date_to")
@@ -154,7 +156,8 @@ class NeedForm(DatesAndPlaceMixin):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         people = sum(data.get(key) or 0 for key in ("adults", "children", "elderly"))
         if all(key in data for key in ("adults", "children", "elderly")) and people == 0:
             self.add_error(
@@ -219,13 +222,15 @@ class OfferForm(DatesAndPlaceMixin):
     def __init__(self, *args: Any, role: str = Role.HOST, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = OFFER_KINDS_BY_ROLE.get(role, ())
-        self.fields["kind"].choices = [(k, label) for k, label in OfferKind.choices if k in allowed]
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        kind_field.choices = [(k, label) for k, label in OfferKind.choices if k in allowed]
         if role == Role.ORGANISATION:
             self.fields["host_kind"].initial = HostKind.ORGANISATION
         self.fields["service_kind"].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == OfferKind.RIDE and not data.get("destination"):
             self.add_error(
@@ -269,14 +274,14 @@ class OfferFilterForm(HavenForm):
 
     city = CityField(required=False, label=_("City"), empty_label=_("All cities"))
     kind = forms.ChoiceField(
-        choices=[("", _("Everything"))] + list(OfferKind.choices), required=False, label=_("Kind")
+        choices=[("", _("Everything")), *list(OfferKind.choices)], required=False, label=_("Kind")
     )
     pets = forms.BooleanField(required=False, label=_("Pets welcome"))
     children = forms.BooleanField(required=False, label=_("Children welcome"))
     step_free = forms.BooleanField(required=False, label=_("Step-free access"))
     free = forms.BooleanField(required=False, label=_("Free only"))
     language = forms.ChoiceField(
-        choices=[("", _("Any language"))] + list(Language.choices), required=False, label=_("Language")
+        choices=[("", _("Any language")), *list(Language.choices)], required=False, label=_("Language")
     )
 
 

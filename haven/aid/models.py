@@ -160,3 +160,6 @@ class ShelterMovement(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.offer} {self.delta:+d} → {self.free_after}"

@@ -162,7 +162,7 @@ def _shelter_move(*, offer: Offer, by: User, delta: int) -> int:
             ).update(free_places=F("free_places") - delta, updated_at=timezone.now())
             if hit != 1:
                 raise HavenError("shelter_empty")
-        free = Offer.objects.values_list("free_places", flat=True).get(pk=offer.pk)
+        free = Offer.objects.values_list("free_places", flat=True).get(pk=offer.pk) or 0
         ShelterMovement.objects.create(offer=offer, delta=delta, free_after=free, by=by)
     offer.free_places = free
     return free

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
-from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Router
+from django.http import Http404
+from ninja import NinjaAPI, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from haven.accounts import services as account_services
 from haven.accounts.forms import SignupForm
 from haven.accounts.pseudonyms import generate_pseudonym
+from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
 from haven.aid.enums import OfferStatus
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
@@ -118,13 +119,13 @@ accounts = Router(tags=["accounts"])
 
 
 @accounts.get("/pseudonym", response=PseudonymOut, auth=None)
-def suggest_pseudonym(request: HttpRequest) -> dict[str, str]:
+def suggest_pseudonym(request: AuthedRequest) -> dict[str, str]:
     """A fresh pseudonym suggestion; nothing is reserved."""
     return {"pseudonym": generate_pseudonym()}
 
 
 @accounts.post("/signup", response={201: SignupOut, **ERRORS}, auth=None)
-def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, dict[str, Any]]:
+def signup(request: AuthedRequest, payload: SignupIn) -> Status[dict[str, Any]]:
     """Create a pseudonymous account and an API token. The recovery code and the token
     are shown only in this response."""
     form = SignupForm(data={"username": payload.pseudonym, "password": payload.password, "role": payload.role})
@@ -137,11 +138,11 @@ def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, dict[str, Any]
         language=getattr(request, "LANGUAGE_CODE", "ru"),
     )
     _token, raw = account_services.api_token_create(user=user, name="signup")
-    return 201, {"pseudonym": user.username, "role": user.role, "recovery_code": code, "token": raw}
+    return Status(201, {"pseudonym": user.username, "role": user.role, "recovery_code": code, "token": raw})
 
 
 @accounts.get("/me", response={200: MeOut, **ERRORS})
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     return {
         "pseudonym": user.username, "role": user.role, "tier": user.tier,
@@ -153,7 +154,7 @@ geo = Router(tags=["geography"])
 
 
 @geo.get("/cities", response=list[CityOut], auth=None)
-def cities(request: HttpRequest) -> list[dict[str, Any]]:
+def cities(request: AuthedRequest) -> list[dict[str, Any]]:
     return [
         {
             "slug": c.slug, "name": c.name, "region": c.region_id, "lat": c.lat, "lon": c.lon,
@@ -169,7 +170,7 @@ offers = Router(tags=["offers"])
 @offers.get("", response={200: list[OfferOut], **ERRORS}, auth=None)
 @paginate(LimitOffsetPagination)
 def offer_list(
-    request: HttpRequest,
+    request: AuthedRequest,
     city: str = "",
     kind: str = "",
     pets: bool = False,
@@ -191,28 +192,28 @@ def offer_list(
 
 
 @offers.get("/mine", response={200: list[OfferOut], **ERRORS})
-def offer_mine(request: HttpRequest) -> list[dict[str, Any]]:
+def offer_mine(request: AuthedRequest) -> list[dict[str, Any]]:
     return [offer_out(o) for o in selectors.offers_of(user=request.user).select_related("owner")]
 
 
 @offers.post("", response={201: OfferOut, **ERRORS})
-def offer_create(request: HttpRequest, payload: OfferIn) -> tuple[int, dict[str, Any]]:
+def offer_create(request: AuthedRequest, payload: OfferIn) -> Status[dict[str, Any]]:
     form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.role)
     if not form.is_valid():
         raise errors.FormInvalid(form)
     offer = services.offer_create(owner=request.user, data=form.cleaned_data)
-    return 201, offer_out(offer)
+    return Status(201, offer_out(offer))
 
 
 @offers.get("/{offer_id}", response={200: OfferOut, **ERRORS})
-def offer_get(request: HttpRequest, offer_id: str) -> dict[str, Any]:
+def offer_get(request: AuthedRequest, offer_id: str) -> dict[str, Any]:
     offer = selectors.offer_get_visible(viewer=request.user, public_id=offer_id)
     if offer is None:
         raise Http404
     return offer_out(offer)
 
 
-def _editable_offer(request: HttpRequest, offer_id: str) -> Offer:
+def _editable_offer(request: AuthedRequest, offer_id: str) -> Offer:
     offer = selectors.offer_get_editable(user=request.user, public_id=offer_id)
     if offer is None:
         raise Http404
@@ -220,7 +221,7 @@ def _editable_offer(request: HttpRequest, offer_id: str) -> Offer:
 
 
 @offers.patch("/{offer_id}", response={200: OfferOut, **ERRORS})
-def offer_update(request: HttpRequest, offer_id: str, payload: OfferIn) -> dict[str, Any]:
+def offer_update(request: AuthedRequest, offer_id: str, payload: OfferIn) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     data = _form_data(payload, _current(offer, OfferForm))
     form = OfferForm(data=data, instance=offer, role=offer.owner.role)
@@ -236,7 +237,7 @@ STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "cl
 
 
 @offers.post("/{offer_id}/status", response={200: OfferOut, **ERRORS})
-def offer_status(request: HttpRequest, offer_id: str, payload: OfferStatusIn) -> dict[str, Any]:
+def offer_status(request: AuthedRequest, offer_id: str, payload: OfferStatusIn) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     if payload.action not in STATUS_ACTIONS:
         raise HavenError("invalid")
@@ -245,13 +246,13 @@ def offer_status(request: HttpRequest, offer_id: str, payload: OfferStatusIn) ->
 
 
 @offers.post("/{offer_id}/confirm", response={200: OfferOut, **ERRORS})
-def offer_confirm(request: HttpRequest, offer_id: str) -> dict[str, Any]:
+def offer_confirm(request: AuthedRequest, offer_id: str) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     services.offer_confirm(offer=offer)
     return offer_out(offer)
 
 
-def _shelter(request: HttpRequest, offer_id: str, payload: CountIn, direction: str) -> dict[str, Any]:
+def _shelter(request: AuthedRequest, offer_id: str, payload: CountIn, direction: str) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     form = ShelterCountForm(data={"count": payload.count})
     if not form.is_valid():
@@ -262,13 +263,13 @@ def _shelter(request: HttpRequest, offer_id: str, payload: CountIn, direction: s
 
 
 @offers.post("/{offer_id}/check-in", response={200: ShelterCountOut, **ERRORS})
-def shelter_check_in(request: HttpRequest, offer_id: str, payload: CountIn) -> dict[str, Any]:
+def shelter_check_in(request: AuthedRequest, offer_id: str, payload: CountIn) -> dict[str, Any]:
     """Check people into a shelter; fails with `shelter_full` rather than overbooking."""
     return _shelter(request, offer_id, payload, "in")
 
 
 @offers.post("/{offer_id}/check-out", response={200: ShelterCountOut, **ERRORS})
-def shelter_check_out(request: HttpRequest, offer_id: str, payload: CountIn) -> dict[str, Any]:
+def shelter_check_out(request: AuthedRequest, offer_id: str, payload: CountIn) -> dict[str, Any]:
     return _shelter(request, offer_id, payload, "out")
 
 
@@ -277,21 +278,21 @@ needs = Router(tags=["needs"])
 
 @needs.get("", response={200: list[NeedOut], **ERRORS})
 @paginate(LimitOffsetPagination)
-def need_list(request: HttpRequest, status: str = "") -> Any:
+def need_list(request: AuthedRequest, status: str = "") -> Any:
     """Your own needs; for a coordinator also the needs of their regions."""
     return [need_out(n) for n in selectors.need_list_visible(viewer=request.user, status=status)]
 
 
 @needs.post("", response={201: NeedOut, **ERRORS})
-def need_create(request: HttpRequest, payload: NeedIn) -> tuple[int, dict[str, Any]]:
+def need_create(request: AuthedRequest, payload: NeedIn) -> Status[dict[str, Any]]:
     form = NeedForm(data=_form_data(payload, _current(Need(), NeedForm)))
     if not form.is_valid():
         raise errors.FormInvalid(form)
     need = services.need_create(owner=request.user, data=form.cleaned_data)
-    return 201, need_out(need)
+    return Status(201, need_out(need))
 
 
-def _need(request: HttpRequest, need_id: str) -> Need:
+def _need(request: AuthedRequest, need_id: str) -> Need:
     need = selectors.need_get_visible(viewer=request.user, public_id=need_id)
     if need is None:
         raise Http404
@@ -299,12 +300,12 @@ def _need(request: HttpRequest, need_id: str) -> Need:
 
 
 @needs.get("/{need_id}", response={200: NeedOut, **ERRORS})
-def need_get(request: HttpRequest, need_id: str) -> dict[str, Any]:
+def need_get(request: AuthedRequest, need_id: str) -> dict[str, Any]:
     return need_out(_need(request, need_id))
 
 
 @needs.patch("/{need_id}", response={200: NeedOut, **ERRORS})
-def need_update(request: HttpRequest, need_id: str, payload: NeedIn) -> dict[str, Any]:
+def need_update(request: AuthedRequest, need_id: str, payload: NeedIn) -> dict[str, Any]:
     need = _need(request, need_id)
     form = NeedForm(data=_form_data(payload, _current(need, NeedForm)), instance=need)
     if not form.is_valid():
@@ -313,7 +314,7 @@ def need_update(request: HttpRequest, need_id: str, payload: NeedIn) -> dict[str
 
 
 @needs.post("/{need_id}/close", response={200: NeedOut, **ERRORS})
-def need_close(request: HttpRequest, need_id: str, payload: NeedCloseIn) -> dict[str, Any]:
+def need_close(request: AuthedRequest, need_id: str, payload: NeedCloseIn) -> dict[str, Any]:
     need = _need(request, need_id)
     form = NeedCloseForm(data={"reason": payload.reason})
     if not form.is_valid():
@@ -323,7 +324,7 @@ def need_close(request: HttpRequest, need_id: str, payload: NeedCloseIn) -> dict
 
 
 @needs.post("/{need_id}/confirm", response={200: NeedOut, **ERRORS})
-def need_confirm(request: HttpRequest, need_id: str) -> dict[str, Any]:
+def need_confirm(request: AuthedRequest, need_id: str) -> dict[str, Any]:
     need = _need(request, need_id)
     services.need_confirm(need=need)
     return need_out(need)

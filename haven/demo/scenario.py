@@ -21,7 +21,7 @@ from haven.aid import services as aid
 from haven.aid.enums import HostKind, HostPreference, NeedKind, OfferKind
 from haven.geo.models import City, District, Region
 
-DEMO_PASSWORD = "haven-demo-2022"  # noqa: S105 - printed for the demo on purpose
+DEMO_PASSWORD = "haven-demo-2022"
 SEED = 2022
 
 # Where people arrived in 2022, weighted by how many (Uralsk via Syrym first).
@@ -107,7 +107,7 @@ def _user(username: str, role: str, *, tier: int = Tier.SELF_DECLARED, password:
 
 def _need_data(rng: random.Random, city: City, today: dt.date) -> dict[str, Any]:
     party = rng.choices(PARTIES, weights=[p[0] for p in PARTIES])[0]
-    _, adults, children, elderly, pets, women_only, label = party
+    _, adults, children, elderly, pets, women_only, _label = party
     start, end = _dates(rng, today, (3, 30))
     free_only = rng.random() < 0.55
     kind = rng.choices(

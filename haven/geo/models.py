@@ -15,12 +15,12 @@ class Named(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_ru if (get_language() or "ru").startswith(("ru", "kk", "uk")) else self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Country(Named):

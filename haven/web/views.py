@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from haven.accounts import services as account_services
 from haven.accounts.enums import Role
+from haven.accounts.forms import ApiTokenForm, RecoverForm, SignupForm
 from haven.accounts.pseudonyms import generate_pseudonym
+from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
 from haven.aid.enums import OfferStatus
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
 from haven.core.errors import HavenError
 from haven.geo.models import City
-from haven.accounts.forms import ApiTokenForm, RecoverForm, SignupForm
 
 PAGE_SIZE = 20
 
@@ -62,7 +63,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def welcome(request: HttpRequest) -> HttpResponse:
+def welcome(request: AuthedRequest) -> HttpResponse:
     # The recovery code is shown exactly once, then forgotten by the server.
     code = request.session.pop("recovery_code", None)
     if code is None:
@@ -90,7 +91,7 @@ def recover(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {
         "needs": selectors.needs_of(user=user),
@@ -102,7 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the token a name."))
@@ -111,7 +112,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/token_created.html", {"raw": raw})
 
 
-def _need_or_404(request: HttpRequest, public_id: str) -> Any:
+def _need_or_404(request: AuthedRequest, public_id: str) -> Any:
     need = selectors.need_get_visible(viewer=request.user, public_id=public_id)
     if need is None:
         raise Http404
@@ -119,7 +120,7 @@ def _need_or_404(request: HttpRequest, public_id: str) -> Any:
 
 
 @login_required
-def need_new(request: HttpRequest) -> HttpResponse:
+def need_new(request: AuthedRequest) -> HttpResponse:
     if request.user.role != Role.SEEKER and not request.user.is_coordinator:
         messages.error(request, HavenError("wrong_role").message)
         return redirect("web:dashboard")
@@ -136,13 +137,13 @@ def need_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def need_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     need = _need_or_404(request, public_id)
     return render(request, "web/need_detail.html", {"need": need, "close_form": NeedCloseForm()})
 
 
 @login_required
-def need_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def need_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     need = _need_or_404(request, public_id)
     form = NeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
@@ -158,7 +159,7 @@ def need_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_close(request: HttpRequest, public_id: str) -> HttpResponse:
+def need_close(request: AuthedRequest, public_id: str) -> HttpResponse:
     need = _need_or_404(request, public_id)
     form = NeedCloseForm(request.POST)
     if form.is_valid():
@@ -171,7 +172,7 @@ def need_close(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+def need_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
     need = _need_or_404(request, public_id)
     try:
         services.need_confirm(need=need)
@@ -197,7 +198,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer = selectors.offer_get_visible(viewer=request.user, public_id=public_id)
     if offer is None:
         raise Http404
@@ -209,7 +210,7 @@ def offer_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _editable_offer_or_404(request: HttpRequest, public_id: str) -> Any:
+def _editable_offer_or_404(request: AuthedRequest, public_id: str) -> Any:
     offer = selectors.offer_get_editable(user=request.user, public_id=public_id)
     if offer is None:
         raise Http404
@@ -217,7 +218,7 @@ def _editable_offer_or_404(request: HttpRequest, public_id: str) -> Any:
 
 
 @login_required
-def offer_new(request: HttpRequest) -> HttpResponse:
+def offer_new(request: AuthedRequest) -> HttpResponse:
     if not request.user.can_offer:
         messages.error(request, HavenError("wrong_role").message)
         return redirect("web:dashboard")
@@ -234,7 +235,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def offer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def offer_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
     form = OfferForm(request.POST or None, instance=offer, role=offer.owner.role)
     form.fields["kind"].disabled = True
@@ -254,7 +255,7 @@ STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "cl
 
 @login_required
 @require_POST
-def offer_status(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+def offer_status(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
     if action not in STATUS_ACTIONS:
         raise Http404
@@ -268,7 +269,7 @@ def offer_status(request: HttpRequest, public_id: str, action: str) -> HttpRespo
 
 @login_required
 @require_POST
-def offer_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+def offer_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
     try:
         services.offer_confirm(offer=offer)
@@ -280,7 +281,7 @@ def offer_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def shelter_move(request: HttpRequest, public_id: str, direction: str) -> HttpResponse:
+def shelter_move(request: AuthedRequest, public_id: str, direction: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
     form = ShelterCountForm(request.POST)
     if direction not in ("in", "out"):

@@ -77,7 +77,7 @@ def test_bad_need_input_is_a_422_with_a_code_per_field_and_saves_nothing(api, al
     body = response.json()
     assert body["code"] == "invalid"
     assert body["message"] == "Some fields are not valid."
-    assert [e["code"] for e in body["fields"][field]][0].startswith(code[:8])
+    assert next(e["code"] for e in body["fields"][field]).startswith(code[:8])
     assert Need.objects.count() == 0
 
 

@@ -17,7 +17,8 @@ def sign_up(page, base, role_label):
     page.get_by_label(role_label).check()
     page.click("button[type=submit]:has-text('Create account')")
     code = page.text_content("#recovery-code")
-    assert code and len(code) == 23
+    assert code
+    assert len(code) == 23
     page.click("text=I have written it down")
     return pseudonym
 
