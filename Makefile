@@ -28,7 +28,7 @@ serve: install
 	$(BIN)/haven serve
 
 lint: install
-	$(BIN)/ruff check haven tests bench
+	$(BIN)/ruff check haven tests $(wildcard bench)
 	$(BIN)/lint-imports
 
 typecheck: install
@@ -52,8 +52,8 @@ messages: install
 	cd haven && ../$(BIN)/haven makemessages -l ru --no-obsolete --add-location file -i "matching/engine/*" -i "borders/estimator/*" && ../$(BIN)/haven compilemessages
 
 fmt: install
-	$(BIN)/ruff check --fix haven tests bench
-	$(BIN)/ruff format haven tests bench
+	$(BIN)/ruff check --fix haven tests $(wildcard bench)
+	$(BIN)/ruff format haven tests $(wildcard bench)
 
 bench: install
 	$(BIN)/python bench/matching.py --size 10k
