@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 demo: install
 	$(BIN)/haven demo
-	$(BIN)/haven serve
+	$(BIN)/haven worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(BIN)/haven serve
 
 serve: install
 	$(BIN)/haven serve

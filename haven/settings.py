@@ -7,6 +7,8 @@ real ``SECRET_KEY``. There are no production-only code paths: only values differ
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "haven.geo",
     "haven.accounts",
     "haven.aid",
+    "haven.privacy",
     "haven.matching",
     "haven.borders",
     "haven.demo",
@@ -218,8 +221,27 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Contacts are encrypted under per-person keys wrapped by this master key (base64, 32 bytes).
+# Keep it outside the database and its backups: a seized dump without it yields nothing.
+HAVEN_MASTER_KEY = env_str("HAVEN_MASTER_KEY")
+if not HAVEN_MASTER_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("HAVEN_MASTER_KEY must be set in production")
+    # Development only: derived from the dev secret, so `make demo` needs no setup.
+    HAVEN_MASTER_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(b"haven-dev-master:" + SECRET_KEY.encode()).digest()
+    ).decode()
+
 # Haven's own knobs.
 HAVEN_FRESHNESS_DAYS = env_int("HAVEN_FRESHNESS_DAYS", 7)
+HAVEN_NEW_ACCOUNT_DAYS = env_int("HAVEN_NEW_ACCOUNT_DAYS", 14)
+HAVEN_REVEAL_QUOTA_NEW = env_int("HAVEN_REVEAL_QUOTA_NEW", 3)
+HAVEN_REVEAL_QUOTA_VERIFIED = env_int("HAVEN_REVEAL_QUOTA_VERIFIED", 30)
+HAVEN_PROPOSAL_REMIND_HOURS = env_int("HAVEN_PROPOSAL_REMIND_HOURS", 24)
+HAVEN_PROPOSAL_EXPIRE_HOURS = env_int("HAVEN_PROPOSAL_EXPIRE_HOURS", 72)
+HAVEN_MATCH_INTERVAL_SECONDS = env_int("HAVEN_MATCH_INTERVAL_SECONDS", 300)
+HAVEN_MATCH_TIME_LIMIT_SECONDS = env_int("HAVEN_MATCH_TIME_LIMIT_SECONDS", 60)
+HAVEN_BORDER_REPORTS_PER_10_MIN = env_int("HAVEN_BORDER_REPORTS_PER_10_MIN", 10)
 HAVEN_MAX_NOTES_LENGTH = 1000
 
 LOGGING = {

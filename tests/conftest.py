@@ -31,7 +31,7 @@ def _reference_geography(request: pytest.FixtureRequest) -> None:
         sync_geography(apps)
         from haven.accounts.apps import ensure_coordinator_group
 
-        ensure_coordinator_group(app_config=apps.get_app_config("aid"))
+        ensure_coordinator_group(app_config=apps.get_app_config("matching"))
 
 
 @pytest.fixture

@@ -10,17 +10,15 @@ COORDINATOR_PERMISSIONS = (
     ("aid", "view_offer"), ("aid", "change_offer"),
     ("aid", "view_sheltermovement"),
     ("geo", "view_city"), ("geo", "view_region"), ("geo", "view_checkpoint"),
+    ("matching", "view_matchrun"), ("matching", "view_proposal"), ("matching", "add_proposal"),
+    ("matching", "change_proposal"),
 )
 
 
 def ensure_coordinator_group(**kwargs: Any) -> None:
-    """(Re)build the group once the aid app's permissions exist (geo and accounts come
-    before it in INSTALLED_APPS, so theirs exist too)."""
+    """(Re)build the group after each app migrates: idempotent, and complete once the
+    last app's permissions exist."""
     from django.contrib.auth.models import Group, Permission
-
-    app_config = kwargs.get("app_config")
-    if app_config is None or app_config.label != "aid":
-        return
 
     group, _ = Group.objects.get_or_create(name="Coordinators")
     wanted = [

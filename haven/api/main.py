@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model
@@ -9,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from haven.accounts import services as account_services
 from haven.accounts.forms import SignupForm
+from haven.accounts.models import User
 from haven.accounts.pseudonyms import generate_pseudonym
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
@@ -17,9 +19,12 @@ from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm,
 from haven.aid.models import Need, Offer
 from haven.api import errors
 from haven.api.auth import AUTH
+from haven.api.borders import router as borders_router
 from haven.api.schemas import (
     CityOut,
+    ContactsIO,
     CountIn,
+    EndIn,
     ErrorOut,
     MeOut,
     NeedCloseIn,
@@ -29,13 +34,21 @@ from haven.api.schemas import (
     OfferOut,
     OfferStatusIn,
     PlaceOut,
+    ProposalOut,
     PseudonymOut,
+    RevealOut,
     ShelterCountOut,
     SignupIn,
     SignupOut,
 )
 from haven.core.errors import HavenError
 from haven.geo.models import City
+from haven.matching import selectors as matching_selectors
+from haven.matching import services as matching
+from haven.matching.enums import EndReason
+from haven.matching.models import Proposal
+from haven.privacy import services as privacy
+from haven.privacy.forms import ContactsForm
 
 api = NinjaAPI(
     title="Haven API",
@@ -330,9 +343,113 @@ def need_confirm(request: AuthedRequest, need_id: str) -> dict[str, Any]:
     return need_out(need)
 
 
+proposals = Router(tags=["proposals"])
+
+
+def proposal_out(p: Proposal, viewer: User) -> dict[str, Any]:
+    side = "seeker" if p.need.owner_id == viewer.pk else "host" if p.offer.owner_id == viewer.pk else "coordinator"
+    need = p.need
+    return {
+        "id": p.public_id, "status": p.status, "rank": p.rank, "places": p.places,
+        "offer": offer_out(p.offer), "my_side": side, "created_at": p.created_at,
+        "party": {
+            "adults": need.adults, "children": need.children, "elderly": need.elderly, "pets": need.pets,
+            "date_from": need.date_from, "date_to": need.date_to, "languages": need.languages,
+        },
+    }
+
+
+def _proposal(request: AuthedRequest, proposal_id: str, side: str) -> Proposal:
+    """The proposal if the caller is on ``side`` (seeker, host, either); else 404."""
+    proposal = matching_selectors.proposal_get_visible(viewer=request.user, public_id=proposal_id)
+    if proposal is None:
+        raise Http404
+    is_seeker = proposal.need.owner_id == request.user.pk
+    is_host = proposal.offer.owner_id == request.user.pk
+    if not {"seeker": is_seeker, "host": is_host, "either": is_seeker or is_host, "any": True}[side]:
+        raise Http404
+    return proposal
+
+
+@proposals.get("", response={200: list[ProposalOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def proposal_list(request: AuthedRequest) -> Any:
+    """Proposals for my needs, and those for my offers that a seeker has chosen."""
+    return [proposal_out(p, request.user) for p in matching_selectors.proposals_of(user=request.user)]
+
+
+@proposals.get("/{proposal_id}", response={200: ProposalOut, **ERRORS})
+def proposal_get(request: AuthedRequest, proposal_id: str) -> dict[str, Any]:
+    return proposal_out(_proposal(request, proposal_id, "any"), request.user)
+
+
+PROPOSAL_ACTIONS: dict[str, tuple[str, Callable[[Proposal, User], object]]] = {
+    "pick": ("seeker", lambda p, u: matching.proposal_pick(proposal=p)),
+    "decline": ("seeker", lambda p, u: matching.proposal_decline_by_seeker(proposal=p)),
+    "accept": ("host", lambda p, u: matching.proposal_host_answer(proposal=p, accept=True)),
+    "refuse": ("host", lambda p, u: matching.proposal_host_answer(proposal=p, accept=False)),
+    "moved-in": ("either", lambda p, u: matching.proposal_moved_in(proposal=p, by=u)),
+    "no-show": ("host", lambda p, u: matching.proposal_no_show(proposal=p)),
+}
+
+
+@proposals.post("/{proposal_id}/end", response={200: ProposalOut, **ERRORS})
+def proposal_end(request: AuthedRequest, proposal_id: str, payload: EndIn) -> dict[str, Any]:
+    proposal = _proposal(request, proposal_id, "either")
+    if payload.reason not in EndReason.values:
+        raise HavenError("invalid")
+    matching.proposal_end(proposal=proposal, reason=payload.reason, by=request.user)
+    proposal.refresh_from_db()
+    return proposal_out(proposal, request.user)
+
+
+@proposals.post("/{proposal_id}/contacts", response={200: ContactsIO, **ERRORS})
+def proposal_contacts(request: AuthedRequest, proposal_id: str) -> dict[str, Any]:
+    """The other side's contacts, once both accepted. Every call is logged and shown to
+    the owner of the contacts. Read the safety guidance first (see /proposals/<id>/contacts/)."""
+    proposal = _proposal(request, proposal_id, "either")
+    contacts = matching.proposal_contacts(proposal=proposal, viewer=request.user)
+    return {"phone": contacts.phone, "telegram": contacts.telegram, "email": contacts.email}
+
+
+@proposals.post("/{proposal_id}/{action}", response={200: ProposalOut, **ERRORS})
+def proposal_act(request: AuthedRequest, proposal_id: str, action: str) -> dict[str, Any]:
+    """pick / decline (the seeker), accept / refuse / no-show (the host), moved-in (either)."""
+    if action not in PROPOSAL_ACTIONS:
+        raise Http404
+    side, act = PROPOSAL_ACTIONS[action]
+    proposal = _proposal(request, proposal_id, side)
+    act(proposal, request.user)
+    proposal.refresh_from_db()
+    return proposal_out(proposal, request.user)
+
+
+@accounts.get("/contacts", response={200: ContactsIO, **ERRORS})
+def my_contacts(request: AuthedRequest) -> dict[str, Any]:
+    c = privacy.contacts_get_own(user=request.user)
+    return {"phone": c.phone, "telegram": c.telegram, "email": c.email}
+
+
+@accounts.put("/contacts", response={200: ContactsIO, **ERRORS})
+def set_my_contacts(request: AuthedRequest, payload: ContactsIO) -> dict[str, Any]:
+    form = ContactsForm(data=payload.model_dump())
+    if not form.is_valid():
+        raise errors.FormInvalid(form)
+    privacy.contacts_set(user=request.user, contacts=privacy.Contacts(**form.cleaned_data))
+    return dict(form.cleaned_data)
+
+
+@accounts.get("/reveals", response={200: list[RevealOut], **ERRORS})
+def my_reveals(request: AuthedRequest) -> list[dict[str, Any]]:
+    """Who has seen my contacts, and when."""
+    return [{"viewer": r.viewer.username, "at": r.at} for r in privacy.reveals_of(owner=request.user)]
+
+
 api.add_router("/accounts", accounts)
 api.add_router("/", geo)
 api.add_router("/offers", offers)
 api.add_router("/needs", needs)
+api.add_router("/proposals", proposals)
+api.add_router("/border", borders_router)
 
 __all__ = ["api"]

@@ -183,3 +183,39 @@ class MeOut(Schema):
 
 class PseudonymOut(Schema):
     pseudonym: str
+
+
+class PartyOut(Schema):
+    adults: int
+    children: int
+    elderly: int
+    pets: int
+    date_from: dt.date
+    date_to: dt.date
+    languages: list[str]
+
+
+class ProposalOut(Schema):
+    id: str
+    status: str
+    rank: int
+    places: int
+    offer: OfferOut
+    party: PartyOut
+    my_side: str = Field(description="seeker, host or coordinator")
+    created_at: dt.datetime
+
+
+class EndIn(Strict):
+    reason: str
+
+
+class ContactsIO(Strict):
+    phone: str = Field("", max_length=40)
+    telegram: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+
+
+class RevealOut(Schema):
+    viewer: str
+    at: dt.datetime

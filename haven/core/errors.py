@@ -23,6 +23,19 @@ MESSAGES = {
     "not_editable": (_("A closed listing cannot be changed."), 409),
     "account_frozen": (_("This account is frozen. Contact a coordinator."), 403),
     "wrong_role": (_("Your account type cannot do this."), 403),
+    # border reports
+    "rate_limited": (_("Too many requests. Please wait a little."), 429),
+    "no_pending_report": (_("You have not said that you joined the queue at this checkpoint."), 409),
+    "pending_expired": (
+        _("You joined the queue more than 14 days ago. Please enter both times by hand."),
+        409,
+    ),
+    "reveal_quota": (_("You have seen enough new contacts for today. Try again tomorrow."), 429),
+    "proposal_not_open": (_("This proposal is no longer open."), 409),
+    "capacity_taken": (_("These places have just been taken. We will propose others."), 409),
+    "need_not_open": (_("This request is not open for matching."), 409),
+    "not_both_accepted": (_("Contacts are shared only after both sides accept."), 403),
+    "pair_declined": (_("This pair was declined before and is never proposed again."), 409),
 }
 
 

@@ -19,7 +19,12 @@ from haven.accounts.enums import Role, Tier
 from haven.accounts.models import User
 from haven.aid import services as aid
 from haven.aid.enums import HostKind, HostPreference, NeedKind, OfferKind
+from haven.borders.demo import load_border_demo
 from haven.geo.models import City, District, Region
+from haven.matching import services as matching
+from haven.matching.enums import ProposalStatus
+from haven.matching.models import Proposal
+from haven.privacy import services as privacy
 
 DEMO_PASSWORD = "haven-demo-2022"
 SEED = 2022
@@ -40,9 +45,9 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("demo-seeker", Role.SEEKER, "a family from Saratov looking for a room in Uralsk"),
-    DemoAccount("demo-host", Role.HOST, "a host in Uralsk with a sofa and a room"),
+    DemoAccount("demo-host", Role.HOST, "a host in Uralsk with two offers and a guest party to answer"),
     DemoAccount("demo-cinema", Role.ORGANISATION, "the Uralsk cinema offering 80 floor places"),
-    DemoAccount("demo-driver", Role.DRIVER, "a volunteer driver Syrym checkpoint → Uralsk"),
+    DemoAccount("demo-driver", Role.DRIVER, "a volunteer driver, Uralsk → Aktobe"),
     DemoAccount("demo-coordinator", Role.COORDINATOR, "a coordinator for West Kazakhstan and Aktobe"),
     DemoAccount("demo-admin", Role.ADMIN, "an administrator (everything)"),
 )
@@ -264,4 +269,25 @@ def load_demo(*, needs: int = 300, homes: int = 220) -> dict[str, int]:
         **_need_data(rng, cities["uralsk"], today), "adults": 0, "elderly": 2, "children": 0,
         "women_only": False, "step_free": True, "notes": "Пожилая пара без телефона, помощь на вокзале.",
     })
+    load_border_demo(now=timezone.now(), coordinator=people["demo-coordinator"])
+    for index, account in enumerate(DEMO_ACCOUNTS):
+        # Obviously fake numbers (the 000 block), so the reveal can be tried safely.
+        privacy.contacts_set(
+            user=people[account.username],
+            contacts=privacy.Contacts(phone=f"+7 700 000 00{index + 1:02d}", telegram=f"haven_demo_{index + 1}"),
+        )
     return {"needs": needs + 1, "offers": offer_count, "accounts": User.objects.count()}
+
+
+def stage_demo_proposals() -> int:
+    """After the first matching run: a seeker has chosen one of the demo host's offers,
+    so the demo host has a guest party to accept."""
+    proposal = (
+        Proposal.objects.filter(offer__owner__username="demo-host", status=ProposalStatus.PROPOSED)
+        .order_by("pk")
+        .first()
+    )
+    if proposal is None:
+        return 0
+    matching.proposal_pick(proposal=proposal)
+    return 1

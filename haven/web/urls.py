@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from haven.web import views
+from haven.web import views, views_matching
 
 app_name = "web"
 
@@ -14,11 +14,17 @@ urlpatterns = [
     path("recover/", views.recover, name="recover"),
     path("me/", views.dashboard, name="dashboard"),
     path("me/tokens/", views.token_create, name="token_create"),
+    path("me/contacts/", views_matching.my_contacts, name="my_contacts"),
+    path("proposals/<str:public_id>/", views_matching.proposal_detail, name="proposal_detail"),
+    path("proposals/<str:public_id>/contacts/", views_matching.proposal_contacts, name="proposal_contacts"),
+    path("proposals/<str:public_id>/end/", views_matching.proposal_end, name="proposal_end"),
+    path("proposals/<str:public_id>/<str:action>/", views_matching.proposal_action, name="proposal_action"),
     path("needs/new/", views.need_new, name="need_new"),
     path("needs/<str:public_id>/", views.need_detail, name="need_detail"),
     path("needs/<str:public_id>/edit/", views.need_edit, name="need_edit"),
     path("needs/<str:public_id>/close/", views.need_close, name="need_close"),
     path("needs/<str:public_id>/confirm/", views.need_confirm, name="need_confirm"),
+    path("border/", include("haven.web.urls_borders")),
     path("offers/", views.offer_list, name="offer_list"),
     path("offers/new/", views.offer_new, name="offer_new"),
     path("offers/<str:public_id>/", views.offer_detail, name="offer_detail"),

@@ -25,6 +25,7 @@ from haven.aid.enums import OfferStatus
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
 from haven.core.errors import HavenError
 from haven.geo.models import City
+from haven.matching import selectors as matching_selectors
 
 PAGE_SIZE = 20
 
@@ -97,6 +98,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "needs": selectors.needs_of(user=user),
         "offers": selectors.offers_of(user=user),
         "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "host_proposals": matching_selectors.proposals_for_host(user=user)[:50],
     }
     return render(request, "web/dashboard.html", context)
 
@@ -139,7 +141,10 @@ def need_new(request: AuthedRequest) -> HttpResponse:
 @login_required
 def need_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     need = _need_or_404(request, public_id)
-    return render(request, "web/need_detail.html", {"need": need, "close_form": NeedCloseForm()})
+    proposals = need.proposals.select_related("offer", "offer__city", "offer__district", "offer__owner")
+    return render(
+        request, "web/need_detail.html", {"need": need, "close_form": NeedCloseForm(), "proposals": proposals}
+    )
 
 
 @login_required

@@ -42,7 +42,10 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_settings_pass_the_deploy_check():
     env = dict(os.environ)
-    env.update(HAVEN_ENV="production", ALLOWED_HOSTS="haven.example", SECRET_KEY="x" * 30 + "-production-secret-key-123456789")
+    env.update(
+        HAVEN_ENV="production", ALLOWED_HOSTS="haven.example", SECRET_KEY="x" * 30 + "-production-secret-key-123456789",
+        HAVEN_MASTER_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    )
     env.pop("DEBUG", None)
     result = subprocess.run(
         [sys.executable, "-m", "haven", "check", "--deploy", "--fail-level", "WARNING"],

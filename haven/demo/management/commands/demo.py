@@ -3,7 +3,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from haven.demo.scenario import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from haven.demo.scenario import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo, stage_demo_proposals
+from haven.matching.services import matching_run
 
 
 class Command(BaseCommand):
@@ -15,6 +16,13 @@ class Command(BaseCommand):
         counts = load_demo()
         if counts["accounts"]:
             self.stdout.write(f"  {counts['needs']} needs, {counts['offers']} offers, {counts['accounts']} accounts")
+            run = matching_run(trigger="demo", time_limit_s=30)
+            if run is not None:
+                self.stdout.write(
+                    f"  first matching run: {run.proposals} proposals for {run.needs} open needs "
+                    f"(gap to the certified bound {run.gap:.2%}, {run.seconds:.1f} s)"
+                )
+            stage_demo_proposals()
         else:
             self.stdout.write("  already loaded")
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")

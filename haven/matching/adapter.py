@@ -1,0 +1,75 @@
+"""Database rows to the pure engine's frozen dataclasses, and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from haven.aid.enums import HostPreference
+from haven.aid.models import Need, Offer
+from haven.matching import engine
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def engine_need(need: Need) -> engine.Need:
+    people_are_women_or_children = need.women_only or (need.adults == 0 and need.elderly == 0)
+    return engine.Need(
+        id=need.public_id,
+        party=engine.Party(
+            adults=need.adults, children=need.children, elderly=need.elderly, pets=need.pets,
+            disabled=1 if need.disability else 0,
+        ),
+        city=need.city.slug,
+        lat=need.city.lat,
+        lon=need.city.lon,
+        # "Until" is the last night on the site; the engine counts nights up to check-out.
+        date_from=need.date_from,
+        date_to=need.date_to + ONE_DAY,
+        waiting_since=need.created_at,
+        budget_per_night=0.0 if need.free_only else float(need.max_price or 0),
+        min_tier=engine.Tier(need.min_tier),
+        languages=tuple(need.languages or ()),
+        accessibility=need.step_free,
+        women_children_only=people_are_women_or_children,
+        unaccompanied_minors=need.unaccompanied_minors,
+        women_hosts_only=need.host_preference == HostPreference.WOMEN_OR_FAMILIES,
+        collective_only=need.host_preference == HostPreference.COLLECTIVE,
+    )
+
+
+def engine_offer(offer: Offer, *, spare: int) -> engine.Offer:
+    return engine.Offer(
+        id=offer.public_id,
+        capacity=spare,
+        city=offer.city.slug,
+        lat=offer.city.lat,
+        lon=offer.city.lon,
+        date_from=offer.date_from,
+        date_to=offer.date_to + ONE_DAY,
+        host_kind=engine.HostKind(offer.host_kind),
+        tier=engine.Tier(min(offer.owner.tier, 2)),
+        exclusive=offer.exclusive,
+        district=offer.district.slug if offer.district else "",
+        price_per_night=float(offer.price_per_night),
+        pets_allowed=offer.pets_ok,
+        children_allowed=offer.children_ok,
+        accessible=offer.step_free,
+        smoking=offer.smoking,
+        languages=tuple(offer.languages or ()),
+    )
+
+
+def engine_instance(
+    *,
+    needs: Iterable[Need],
+    offers: Iterable[tuple[Offer, int]],
+    forbidden: Iterable[tuple[str, str]],
+    now: dt.datetime,
+) -> engine.Instance:
+    return engine.Instance(
+        needs=tuple(engine_need(n) for n in needs),
+        offers=tuple(engine_offer(o, spare=spare) for o, spare in offers if spare > 0),
+        now=now,
+        forbidden=tuple(engine.Pair(need=n, offer=o) for n, o in forbidden),
+    )

@@ -1,0 +1,389 @@
+"""The proposal lifecycle (M3) and matching runs (M1, M2).
+
+proposed → seeker picks (others withdrawn) → host accepts (a shelter accepts itself)
+→ contacts revealed to both, audited → moved in → ended / no-show; or declined,
+expired, withdrawn → the need goes back to the pool. A declined pair never returns.
+
+Capacity is reserved atomically: the offer rows are locked in primary-key order and
+the reservation is re-counted inside the lock; the unique constraints on Proposal are
+the last line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from haven.accounts.models import User
+from haven.aid import services as aid_services
+from haven.aid.enums import NeedCloseReason, NeedKind, NeedStatus, OfferKind, OfferStatus
+from haven.aid.models import Need, Offer
+from haven.core.errors import HavenError
+from haven.matching import engine
+from haven.matching.adapter import engine_instance
+from haven.matching.enums import COMMITTED, PENDING, RESERVING, EndReason, ProposalStatus, RunStatus
+from haven.matching.models import MatchLock, MatchRun, Proposal
+from haven.privacy import services as privacy
+
+log = logging.getLogger(__name__)
+
+MATCHED_OFFER_KINDS = (OfferKind.BED, OfferKind.ROOM, OfferKind.FLAT, OfferKind.SHELTER)
+MAX_ALTERNATIVES = 2
+
+
+# ---------------------------------------------------------------- capacity
+
+def _base_capacity(offer: Offer) -> int:
+    return int(offer.free_places or 0) if offer.is_shelter else offer.capacity
+
+
+def _reservations(offer_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """offer id -> (places reserved, proposals reserving), by the rules in enums.RESERVING."""
+    rows = (
+        Proposal.objects.filter(offer_id__in=list(offer_ids), status__in=RESERVING)
+        .exclude(status=ProposalStatus.MOVED_IN, offer__kind=OfferKind.SHELTER)
+        .values("offer_id")
+        .annotate(places=Sum("places"), n=Count("id"))
+    )
+    return {r["offer_id"]: (int(r["places"] or 0), int(r["n"] or 0)) for r in rows}
+
+
+def spare_places(offer: Offer, reserved: tuple[int, int] = (0, 0)) -> int:
+    places, count = reserved
+    if offer.exclusive and count:
+        return 0
+    return max(0, _base_capacity(offer) - places)
+
+
+def offer_spare(offer: Offer) -> int:
+    return spare_places(offer, _reservations([offer.pk]).get(offer.pk, (0, 0)))
+
+
+def _matchable_offers() -> list[Offer]:
+    fresh = timezone.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
+    return list(
+        Offer.objects.filter(
+            status=OfferStatus.ACTIVE, kind__in=MATCHED_OFFER_KINDS, confirmed_at__gte=fresh,
+            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True,
+        ).select_related("city", "district", "owner")
+    )
+
+
+def _matchable_needs() -> list[Need]:
+    """Open, fresh housing needs with nothing pending or committed."""
+    fresh = timezone.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
+    busy = Proposal.objects.filter(status__in=(*PENDING, *COMMITTED)).values("need_id")
+    return list(
+        Need.objects.filter(
+            status=NeedStatus.OPEN, kind=NeedKind.HOUSING, confirmed_at__gte=fresh,
+            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True,
+        )
+        .exclude(pk__in=busy)
+        .select_related("city")
+        .order_by("created_at")
+    )
+
+
+# ---------------------------------------------------------------- creating proposals
+
+@dataclass(frozen=True)
+class Planned:
+    need: Need
+    offers: tuple[tuple[Offer, float], ...]  # (offer, weight), the engine's choice first
+
+
+def proposals_create(*, planned: Planned, run: MatchRun | None = None, by: User | None = None) -> list[Proposal]:
+    """Create one need's proposals (its choice and alternatives) if the places are still
+    free. Locks the offers in primary-key order; skips any offer that filled up since
+    the plan was made. Returns the proposals created (possibly none)."""
+    need = planned.need
+    places = need.people
+    created: list[Proposal] = []
+    with transaction.atomic():
+        ids = sorted(o.pk for o, _ in planned.offers)
+        locked = {o.pk: o for o in Offer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        Need.objects.select_for_update().filter(pk=need.pk).first()
+        if Proposal.objects.filter(need=need, status__in=(*PENDING, *COMMITTED)).exists():
+            return []
+        reserved = _reservations(ids)
+        for offer, weight in planned.offers:
+            current = locked.get(offer.pk)
+            if current is None or current.status != OfferStatus.ACTIVE:
+                continue
+            if spare_places(current, reserved.get(offer.pk, (0, 0))) < places:
+                continue
+            try:
+                with transaction.atomic():
+                    proposal = Proposal.objects.create(
+                        need=need, offer=current, run=run, proposed_by=by, rank=len(created),
+                        places=places, weight=weight,
+                    )
+            except IntegrityError:  # the pair was proposed before (maybe declined): never again
+                continue
+            created.append(proposal)
+            used, count = reserved.get(offer.pk, (0, 0))
+            reserved[offer.pk] = (used + places, count + 1)
+    return created
+
+
+def proposal_create_manual(*, coordinator: User, need: Need, offer: Offer) -> Proposal:
+    """A coordinator proposes a pair by hand (manual override). Same capacity rules."""
+    if not coordinator.is_coordinator:
+        raise HavenError("forbidden")
+    if need.status != NeedStatus.OPEN:
+        raise HavenError("need_not_open")
+    if Proposal.objects.filter(need=need, offer=offer).exists():
+        raise HavenError("pair_declined")
+    created = proposals_create(planned=Planned(need=need, offers=((offer, 0.0),)), by=coordinator)
+    if not created:
+        raise HavenError("capacity_taken")
+    return created[0]
+
+
+# ---------------------------------------------------------------- answering
+
+def _locked(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().select_related("need", "offer", "offer__owner", "need__owner").get(
+        pk=proposal.pk
+    )
+
+
+def proposal_pick(*, proposal: Proposal) -> Proposal:
+    """The seeker chooses this proposal; the group's others are withdrawn, freeing
+    their places. A shelter with room accepts at once."""
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status != ProposalStatus.PROPOSED:
+            raise HavenError("proposal_not_open")
+        now = timezone.now()
+        Proposal.objects.filter(need=p.need, status=ProposalStatus.PROPOSED).exclude(pk=p.pk).update(
+            status=ProposalStatus.WITHDRAWN, updated_at=now
+        )
+        p.status = ProposalStatus.SEEKER_ACCEPTED
+        p.seeker_answered_at = now
+        if p.offer.is_shelter:
+            p.status = ProposalStatus.ACCEPTED
+            p.host_answered_at = now
+        p.save(update_fields=["status", "seeker_answered_at", "host_answered_at", "updated_at"])
+    return p
+
+
+def proposal_decline_by_seeker(*, proposal: Proposal) -> None:
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status not in (ProposalStatus.PROPOSED, ProposalStatus.SEEKER_ACCEPTED):
+            raise HavenError("proposal_not_open")
+        p.status = ProposalStatus.DECLINED_SEEKER
+        p.seeker_answered_at = timezone.now()
+        p.save(update_fields=["status", "seeker_answered_at", "updated_at"])
+
+
+def proposal_host_answer(*, proposal: Proposal, accept: bool) -> Proposal:
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status != ProposalStatus.SEEKER_ACCEPTED:
+            raise HavenError("proposal_not_open")
+        p.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED_HOST
+        p.host_answered_at = timezone.now()
+        p.save(update_fields=["status", "host_answered_at", "updated_at"])
+    return p
+
+
+def proposal_contacts(*, proposal: Proposal, viewer: User) -> privacy.Contacts:
+    """The other side's contacts, only once both accepted; every call is logged."""
+    if not proposal.both_accepted:
+        raise HavenError("not_both_accepted")
+    seeker, host = proposal.need.owner, proposal.offer.owner
+    if viewer.pk == seeker.pk:
+        other = host
+    elif viewer.pk == host.pk:
+        other = seeker
+    else:
+        raise HavenError("forbidden")
+    return privacy.contacts_reveal(viewer=viewer, owner=other, proposal_public_id=proposal.public_id)
+
+
+def proposal_moved_in(*, proposal: Proposal, by: User) -> None:
+    """The guests arrived. A shelter's count goes down; the need is closed as found."""
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status != ProposalStatus.ACCEPTED:
+            raise HavenError("proposal_not_open")
+        if p.offer.is_shelter:
+            aid_services.shelter_check_in(offer=p.offer, by=by, count=p.places)
+        p.status = ProposalStatus.MOVED_IN
+        p.moved_in_at = timezone.now()
+        p.save(update_fields=["status", "moved_in_at", "updated_at"])
+        aid_services.need_close(need=p.need, reason=NeedCloseReason.FOUND_HERE)
+
+
+def proposal_no_show(*, proposal: Proposal) -> None:
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status != ProposalStatus.ACCEPTED:
+            raise HavenError("proposal_not_open")
+        p.status = ProposalStatus.NO_SHOW
+        p.ended_at = timezone.now()
+        p.save(update_fields=["status", "ended_at", "updated_at"])
+
+
+def proposal_end(*, proposal: Proposal, reason: str, by: User) -> None:
+    """The stay is over: places are free again (a shelter checks the guests out)."""
+    if reason not in EndReason.values:
+        reason = EndReason.OTHER
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status != ProposalStatus.MOVED_IN:
+            raise HavenError("proposal_not_open")
+        if p.offer.is_shelter:
+            aid_services.shelter_check_out(offer=p.offer, by=by, count=p.places)
+        p.status = ProposalStatus.ENDED
+        p.end_reason = reason
+        p.ended_at = timezone.now()
+        p.save(update_fields=["status", "end_reason", "ended_at", "updated_at"])
+
+
+def proposal_cancel(*, proposal: Proposal, coordinator: User) -> None:
+    """A coordinator withdraws a proposal that has not started yet."""
+    if not coordinator.is_coordinator:
+        raise HavenError("forbidden")
+    with transaction.atomic():
+        p = _locked(proposal)
+        if p.status not in (*PENDING, ProposalStatus.ACCEPTED):
+            raise HavenError("proposal_not_open")
+        p.status = ProposalStatus.WITHDRAWN
+        p.save(update_fields=["status", "updated_at"])
+
+
+def proposals_housekeeping(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remind after 24 h, expire after 72 h (N4). Each row is claimed by a conditional
+    UPDATE, so two workers never remind or expire the same proposal twice."""
+    now = now or timezone.now()
+    remind_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_REMIND_HOURS)
+    expire_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
+    waiting_since = Q(status=ProposalStatus.PROPOSED, created_at__lt=expire_before) | Q(
+        status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__lt=expire_before
+    )
+    expired = Proposal.objects.filter(waiting_since).update(status=ProposalStatus.EXPIRED, updated_at=now)
+    remind = Q(status=ProposalStatus.PROPOSED, created_at__lt=remind_before) | Q(
+        status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__lt=remind_before
+    )
+    reminded = Proposal.objects.filter(remind, reminded_at__isnull=True).update(reminded_at=now)
+    return {"expired": expired, "reminded": reminded}
+
+
+# ---------------------------------------------------------------- running the matcher
+
+def _claim_lock(holder: str, seconds: int) -> bool:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            MatchLock.objects.get_or_create(name="matcher", defaults={"until": now - dt.timedelta(seconds=1)})
+    except IntegrityError:  # another worker created it at the same moment
+        pass
+    return MatchLock.objects.filter(name="matcher", until__lt=now).update(
+        holder=holder, until=now + dt.timedelta(seconds=seconds)
+    ) == 1
+
+
+def _release_lock(holder: str) -> None:
+    MatchLock.objects.filter(name="matcher", holder=holder).update(until=timezone.now())
+
+
+def _alternatives(
+    instance: engine.Instance,
+    need: engine.Need,
+    chosen: str,
+    offers: dict[str, engine.Offer],
+    spare: dict[str, int],
+    by_city: dict[str, list[str]],
+) -> list[tuple[str, float]]:
+    """Up to two more offers in the same city that still have room after the plan and
+    pass every hard rule, best first."""
+    days = max(0.0, (instance.now - need.waiting_since).total_seconds() / 86400.0)
+    found = []
+    for oid in by_city.get(need.city, ()):
+        offer = offers[oid]
+        if oid == chosen or spare[oid] < need.party.size or not engine.is_compatible(need, offer):
+            continue
+        if offer.exclusive and spare[oid] < offer.capacity:
+            continue
+        weight = engine.pair_weight(need, offer, instance.weights, days)
+        if weight > 0:
+            found.append((oid, weight))
+    found.sort(key=lambda item: -item[1])
+    return found[:MAX_ALTERNATIVES]
+
+
+def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None) -> MatchRun | None:
+    """Run the engine over every matchable need and offer and turn its plan into
+    proposals (plus up to two alternatives each where spare places allow). Returns None
+    when another worker holds the matcher. Side effects: a MatchRun row, proposals."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{time.monotonic_ns()}"
+    limit = time_limit_s or float(settings.HAVEN_MATCH_TIME_LIMIT_SECONDS)
+    if not _claim_lock(holder, int(limit) + 120):
+        return None
+    run = MatchRun.objects.create(trigger=trigger)
+    started = time.monotonic()
+    try:
+        needs = _matchable_needs()
+        offers = _matchable_offers()
+        reserved = _reservations(o.pk for o in offers)
+        spare_rows = [(o, spare_places(o, reserved.get(o.pk, (0, 0)))) for o in offers]
+        need_ids = [n.pk for n in needs]
+        forbidden = Proposal.objects.filter(need_id__in=need_ids).values_list("need__public_id", "offer__public_id")
+        instance = engine_instance(needs=needs, offers=spare_rows, forbidden=list(forbidden), now=timezone.now())
+        result = engine.solve(instance, engine.SolveOptions(time_limit_s=limit))
+        by_id_need = {n.public_id: n for n in needs}
+        by_id_offer = {o.public_id: o for o, _ in spare_rows}
+        engine_offers = {o.id: o for o in instance.offers}
+        spare = {o.id: o.capacity for o in instance.offers}
+        for a in result.assignments:
+            spare[a.offer] -= by_id_need[a.need].people
+        by_city: dict[str, list[str]] = defaultdict(list)
+        for o in instance.offers:
+            by_city[o.city].append(o.id)
+        engine_needs = {n.id: n for n in instance.needs}
+        created = 0
+        for a in result.assignments:
+            need_row = by_id_need[a.need]
+            alternatives = _alternatives(instance, engine_needs[a.need], a.offer, engine_offers, spare, by_city)
+            for oid, _ in alternatives:
+                spare[oid] -= need_row.people
+            planned = Planned(
+                need=need_row,
+                offers=((by_id_offer[a.offer], a.weight), *((by_id_offer[o], w) for o, w in alternatives)),
+            )
+            created += len(proposals_create(planned=planned, run=run))
+        run.status = RunStatus.DONE
+        run.needs, run.offers, run.proposals = len(instance.needs), len(instance.offers), created
+        run.people_housed = result.people_housed
+        run.objective, run.bound, run.gap, run.method = result.objective, result.bound, result.gap, result.method
+        run.flagged = list(result.flagged)
+        run.certificate = {
+            "prices": dict(result.certificate.prices),
+            "lagrangian_bound": result.certificate.lagrangian_bound,
+            "mip_bound": result.certificate.mip_bound,
+        }
+    except Exception as error:  # the run is recorded as failed; the worker goes on
+        log.exception("matching run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.error = f"{type(error).__name__}: {error}"[:2000]
+    finally:
+        run.seconds = time.monotonic() - started
+        run.finished_at = timezone.now()
+        run.save()
+        _release_lock(holder)
+    return run
+
