@@ -24,7 +24,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset and empty both mean the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "haven.core",
     "haven.geo",
     "haven.accounts",
@@ -95,6 +98,8 @@ INSTALLED_APPS = [
     "haven.privacy",
     "haven.matching",
     "haven.borders",
+    "haven.bot",
+    "haven.safety",
     "haven.demo",
     "haven.web",
 ]
@@ -108,6 +113,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "haven.accounts.middleware.FrozenAccountMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "haven.accounts.middleware.StaffSessionMiddleware",
+    "haven.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.SecurityHeadersMiddleware",
@@ -243,6 +251,32 @@ HAVEN_MATCH_INTERVAL_SECONDS = env_int("HAVEN_MATCH_INTERVAL_SECONDS", 300)
 HAVEN_MATCH_TIME_LIMIT_SECONDS = env_int("HAVEN_MATCH_TIME_LIMIT_SECONDS", 60)
 HAVEN_BORDER_REPORTS_PER_10_MIN = env_int("HAVEN_BORDER_REPORTS_PER_10_MIN", 10)
 HAVEN_MAX_NOTES_LENGTH = 1000
+
+# Login lockout (P7): failures counted in the cache over a window, per pseudonym and per
+# client address. The address limit is higher: many people share one address (mobile
+# carrier NAT, a shelter's Wi-Fi).
+HAVEN_LOGIN_FAILURES_PER_USER = env_int("HAVEN_LOGIN_FAILURES_PER_USER", 5)
+HAVEN_LOGIN_FAILURES_PER_ADDRESS = env_int("HAVEN_LOGIN_FAILURES_PER_ADDRESS", 20)
+HAVEN_LOGIN_LOCKOUT_SECONDS = env_int("HAVEN_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the
+# right; 0 means REMOTE_ADDR (no proxy). Never trust the leftmost entry: clients write it.
+HAVEN_FORWARDED_FOR_DEPTH = env_int("HAVEN_FORWARDED_FOR_DEPTH", 0)
+# Coordinators and administrators: TOTP two-factor before anything else, short sessions.
+# Off only in the test settings' default (the suite's force_login has no second factor);
+# production refuses to start without it.
+HAVEN_STAFF_2FA_REQUIRED = env_bool("HAVEN_STAFF_2FA_REQUIRED", HAVEN_ENV != "test")
+if PRODUCTION and not HAVEN_STAFF_2FA_REQUIRED:
+    raise ImproperlyConfigured("HAVEN_STAFF_2FA_REQUIRED cannot be turned off in production")
+HAVEN_STAFF_SESSION_IDLE_SECONDS = env_int("HAVEN_STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+OTP_TOTP_ISSUER = "Haven"
+
+# Retention (P5, docs/retention.md): days after which closed records are purged by
+# `haven retention` (run it daily).
+HAVEN_RETENTION_CLOSED_DAYS = env_int("HAVEN_RETENTION_CLOSED_DAYS", 30)
+HAVEN_RETENTION_PROPOSAL_DAYS = env_int("HAVEN_RETENTION_PROPOSAL_DAYS", 30)
+HAVEN_RETENTION_REVEAL_DAYS = env_int("HAVEN_RETENTION_REVEAL_DAYS", 90)
+HAVEN_RETENTION_REPORT_DAYS = env_int("HAVEN_RETENTION_REPORT_DAYS", 180)
+HAVEN_REPORTS_PER_DAY = env_int("HAVEN_REPORTS_PER_DAY", 10)
 
 LOGGING = {
     "version": 1,
