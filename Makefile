@@ -22,7 +22,12 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 demo: install
 	$(BIN)/haven demo
-	$(BIN)/haven worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(BIN)/haven serve
+	@# The worker (matching, reminders, notifications) and, with TELEGRAM_BOT_TOKEN set, the
+	@# bot in polling mode run beside the web server and stop with it.
+	$(BIN)/haven worker & \
+	if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/haven bot & fi; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/haven serve
 
 serve: install
 	$(BIN)/haven serve

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "haven.bot",
     "haven.safety",
     "haven.demo",
+    "haven.jobs",
     "haven.web",
 ]
 
@@ -250,6 +251,15 @@ HAVEN_PROPOSAL_EXPIRE_HOURS = env_int("HAVEN_PROPOSAL_EXPIRE_HOURS", 72)
 HAVEN_MATCH_INTERVAL_SECONDS = env_int("HAVEN_MATCH_INTERVAL_SECONDS", 300)
 HAVEN_MATCH_TIME_LIMIT_SECONDS = env_int("HAVEN_MATCH_TIME_LIMIT_SECONDS", 60)
 HAVEN_BORDER_REPORTS_PER_10_MIN = env_int("HAVEN_BORDER_REPORTS_PER_10_MIN", 10)
+
+# The Telegram bot (haven/bot). Off unless a token is set; webhook mode needs the secret.
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
+TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME")  # for t.me/<bot>?start=<code> links
+HAVEN_SITE_URL = env_str("HAVEN_SITE_URL", "http://127.0.0.1:8000")  # base of links sent in chats
+if PRODUCTION and TELEGRAM_BOT_TOKEN and not TELEGRAM_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("TELEGRAM_WEBHOOK_SECRET must be set when the bot is on")
 HAVEN_MAX_NOTES_LENGTH = 1000
 
 # Login lockout (P7): failures counted in the cache over a window, per pseudonym and per

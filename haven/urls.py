@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("coordinate/", admin.site.urls),
     path("api/", api.urls),
+    path("telegram/", include("haven.bot.urls")),
     path("", include("haven.web.urls")),
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts import services
 from haven.accounts.enums import Tier
+from haven.accounts.forms import AdminLoginForm
 from haven.accounts.models import User, Verification
 
 
@@ -67,3 +68,7 @@ class UserAdmin(admin.ModelAdmin[User]):
         for user in queryset:
             services.user_unfreeze(user=user, by=cast(User, request.user))
         self.message_user(request, _("Unfrozen."), messages.SUCCESS)
+
+
+# The console's login form counts failures like the site's (P7).
+admin.site.login_form = AdminLoginForm

@@ -1,10 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.enums import SELF_CHOSEN_ROLES, Role
+from haven.accounts.services import client_address, login_allowed
 
 PSEUDONYM_HELP = _("Letters, digits and dashes. Not your real name.")
 
@@ -55,3 +58,41 @@ class RecoverForm(HavenForm):
 
 class ApiTokenForm(HavenForm):
     name = forms.CharField(max_length=60, label=_("Token name"))
+
+
+def _refuse_if_locked_out(form: Any) -> None:
+    username = form.data.get("username", "")
+    if username and not login_allowed(username=username, address=client_address(form.request)):
+        raise forms.ValidationError(
+            _("Too many failed attempts. Please wait a few minutes and try again."), code="too_many_attempts"
+        )
+
+
+class LoginForm(AuthenticationForm):
+    """The site's login form: says so when the lockout (P7) is in force."""
+
+    def clean(self) -> dict[str, Any]:
+        _refuse_if_locked_out(self)
+        return super().clean()
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The console's login form, with the same lockout."""
+
+    def clean(self) -> dict[str, Any]:
+        _refuse_if_locked_out(self)
+        return super().clean()
+
+
+class TokenForm(HavenForm):
+    otp_token = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        label=_("Code from your authenticator app"),
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class DeleteMeForm(HavenForm):
+    password = forms.CharField(widget=forms.PasswordInput, label=_("Your password"), max_length=200)

@@ -6,8 +6,11 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from haven.accounts.enums import GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
@@ -136,3 +139,66 @@ def api_token_authenticate(*, raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+# ---------------------------------------------------------------- login lockout (P7)
+
+def client_address(request: HttpRequest | None) -> str:
+    """The client's address: REMOTE_ADDR, or the N-th X-Forwarded-For entry from the right
+    when settings say N proxies append to it (the leftmost entries are the client's own)."""
+    if request is None:
+        return "unknown"
+    depth = settings.HAVEN_FORWARDED_FOR_DEPTH
+    if depth > 0:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= depth:
+            return hops[-depth]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def _lockout_keys(username: str, address: str) -> tuple[str, str]:
+    # Hashed so the cache (Redis) holds no pseudonyms or addresses in clear.
+    name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    addr = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"lockout:user:{name}", f"lockout:addr:{addr}"
+
+
+def login_allowed(*, username: str, address: str) -> bool:
+    """False while the pseudonym or the address has too many recent failures: then no
+    password is even checked."""
+    user_key, addr_key = _lockout_keys(username, address)
+    counts = cache.get_many([user_key, addr_key])
+    user_failures = int(counts.get(user_key, 0))
+    address_failures = int(counts.get(addr_key, 0))
+    return (
+        user_failures < settings.HAVEN_LOGIN_FAILURES_PER_USER
+        and address_failures < settings.HAVEN_LOGIN_FAILURES_PER_ADDRESS
+    )
+
+
+def login_failed(*, username: str, address: str) -> None:
+    """Count one failure for the pseudonym and for the address (the window starts at the
+    first failure)."""
+    for key in _lockout_keys(username, address):
+        cache.add(key, 0, timeout=settings.HAVEN_LOGIN_LOCKOUT_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=settings.HAVEN_LOGIN_LOCKOUT_SECONDS)
+
+
+def login_succeeded(*, username: str) -> None:
+    """A correct password clears the pseudonym's count (not the address's)."""
+    cache.delete(_lockout_keys(username, "")[0])
+
+
+def user_confirm_password(*, user: User, password: str, address: str) -> None:
+    """Check a password typed to confirm a dangerous action, under the same lockout as
+    logging in. Raises ``too_many_attempts`` or ``wrong_password``."""
+    if not login_allowed(username=user.username, address=address):
+        raise HavenError("too_many_attempts")
+    if not user.check_password(password):
+        login_failed(username=user.username, address=address)
+        raise HavenError("wrong_password")
+    login_succeeded(username=user.username)

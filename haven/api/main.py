@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import Http404
-from ninja import NinjaAPI, Router, Status
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from haven.accounts import services as account_services
@@ -49,6 +49,8 @@ from haven.matching.enums import EndReason
 from haven.matching.models import Proposal
 from haven.privacy import services as privacy
 from haven.privacy.forms import ContactsForm
+from haven.safety import services as safety_services
+from haven.safety.enums import ReportReason, TargetKind
 
 api = NinjaAPI(
     title="Haven API",
@@ -445,7 +447,50 @@ def my_reveals(request: AuthedRequest) -> list[dict[str, Any]]:
     return [{"viewer": r.viewer.username, "at": r.at} for r in privacy.reveals_of(owner=request.user)]
 
 
+class PasswordIn(Schema):
+    password: str = Field(max_length=200)
+
+
+class ReportIn(Schema):
+    target_kind: TargetKind
+    target_id: str = Field(max_length=16)
+    reason: ReportReason
+    note: str = Field(default="", max_length=1000)
+
+
+class ReportOut(Schema):
+    id: str
+    status: str
+
+
+@accounts.delete("/me", response={204: None, **ERRORS})
+def delete_me(request: AuthedRequest, payload: PasswordIn) -> Status[None]:
+    """Delete my data now (P5): confirm with the password; the account and everything
+    it posted are erased at once, contacts crypto-shredded. Wrong passwords count
+    towards the login lockout."""
+    account_services.user_confirm_password(
+        user=request.user, password=payload.password, address=account_services.client_address(request)
+    )
+    safety_services.person_erase(user=request.user)
+    return Status(204, None)
+
+
+reports = Router(tags=["safety"])
+
+
+@reports.post("", response={201: ReportOut, **ERRORS})
+def report_create(request: AuthedRequest, payload: ReportIn) -> Status[dict[str, Any]]:
+    """Report an offer, a request, a proposal, a border report or an account (P4) to the
+    coordinators of its region. The reported person is never told who reported them."""
+    report = safety_services.report_submit(
+        reporter=request.user, target_kind=payload.target_kind, target_public_id=payload.target_id,
+        reason=payload.reason, note=payload.note,
+    )
+    return Status(201, {"id": report.public_id, "status": report.status})
+
+
 api.add_router("/accounts", accounts)
+api.add_router("/reports", reports)
 api.add_router("/", geo)
 api.add_router("/offers", offers)
 api.add_router("/needs", needs)

@@ -35,6 +35,22 @@ MESSAGES = {
     "capacity_taken": (_("These places have just been taken. We will propose others."), 409),
     "need_not_open": (_("This request is not open for matching."), 409),
     "not_both_accepted": (_("Contacts are shared only after both sides accept."), 403),
+    # accounts and safety (P4, P5, P7)
+    "too_many_attempts": (
+        _("Too many failed attempts. Please wait a few minutes and try again."),
+        429,
+    ),
+    "wrong_password": (_("The password is not correct."), 403),
+    "two_factor_required": (
+        _("Coordinators must confirm a code from their authenticator app first."),
+        403,
+    ),
+    "staff_cannot_self_erase": (
+        _("A coordinator account is removed by an administrator, so that the audit log stays whole."),
+        403,
+    ),
+    "report_target_not_found": (_("We could not find what you are reporting."), 404),
+    "report_quota": (_("You have sent many reports today. A coordinator will look at them first."), 429),
     "pair_declined": (_("This pair was declined before and is never proposed again."), 409),
 }
 

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from haven.accounts.forms import LoginForm
+from haven.safety.enums import TargetKind
 from haven.web import views, views_matching
 
 app_name = "web"
@@ -9,12 +11,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
     path("welcome/", views.welcome, name="welcome"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("recover/", views.recover, name="recover"),
     path("me/", views.dashboard, name="dashboard"),
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/contacts/", views_matching.my_contacts, name="my_contacts"),
+    path("me/delete/", views.delete_me, name="delete_me"),
+    path("me/2fa/", views.two_factor, name="two_factor"),
+    path("proposals/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.PROPOSAL},
+         name="proposal_report"),
     path("proposals/<str:public_id>/", views_matching.proposal_detail, name="proposal_detail"),
     path("proposals/<str:public_id>/contacts/", views_matching.proposal_contacts, name="proposal_contacts"),
     path("proposals/<str:public_id>/end/", views_matching.proposal_end, name="proposal_end"),
@@ -30,6 +36,7 @@ urlpatterns = [
     path("offers/<str:public_id>/", views.offer_detail, name="offer_detail"),
     path("offers/<str:public_id>/edit/", views.offer_edit, name="offer_edit"),
     path("offers/<str:public_id>/confirm/", views.offer_confirm, name="offer_confirm"),
+    path("offers/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.OFFER}, name="offer_report"),
     path("offers/<str:public_id>/<str:action>/", views.offer_status, name="offer_status"),
     path("offers/<str:public_id>/shelter/<str:direction>/", views.shelter_move, name="shelter_move"),
 ]

@@ -428,16 +428,18 @@ class _Engine:
         many did before, arrivals have collapsed and the queue drains: `drain_slope`.
         """
         p = self.p
-        typical = float(np.median(base[base > 0])) if bool((base > 0).any()) else 1.0
+        # The weight of a typical report that counts: the weight-weighted median, so that many
+        # reports the consistency check has all but silenced do not pass for typical ones.
+        typical = weighted_quantile(base, base, 0.5) if float(base.sum()) > 0 else 1.0
         m = (age <= p.slope_window_h) & (base > 0.05 * typical)
-        if float(base[m].sum()) / typical < 4:
+        slope = None
+        if float(base[m].sum()) / typical >= 4:
+            slope = self._siegel(vals[m], age[m], base[m] * 0.5 ** (age[m] / p.slope_half_life_h))
+        if slope is None:
             # Only queue reports show who joined lately (a timed report arrives a wait later).
             recent = float(base[m & isq].sum()) / typical
             before = float(base[(age > p.slope_window_h) & isq].sum()) / typical
             return p.drain_slope if recent < 2 and before >= 10 else None
-        slope = self._siegel(vals[m], age[m], base[m] * 0.5 ** (age[m] / p.slope_half_life_h))
-        if slope is None:
-            return None
         # A trend must not rest on the newest one or two reports: refit without them and keep
         # whichever slope is closer to flat.
         newest = np.argsort(age[m], kind="stable")[: p.slope_leave_out]
@@ -455,29 +457,31 @@ class _Engine:
 
     def _siegel(self, vals: Floats, age: Floats, w: Floats) -> float | None:
         p = self.p
+        if vals.size < 4 or float(w.sum()) <= 0:
+            return None
+        # Without a real spread of join times there is no trend to see, only noise to amplify.
+        spread = weighted_quantile(age, w, 0.75) - weighted_quantile(age, w, 0.25)
+        if spread < p.slope_min_spread_h:
+            return None
         t, v = -age, np.exp(vals)
-        if w.size > 120:  # keep the pairwise step cheap
-            top = np.argsort(w)[-120:]
+        if w.size > 60:  # keep the pairwise step cheap
+            top = np.argsort(w)[-60:]
             w, t, v = w[top], t[top], v[top]
         # Siegel's repeated median: each observation votes with the median of its own pair
         # slopes, so no single report can swing the trend however extreme it is.
         dt = t[None, :] - t[:, None]
         ok = np.abs(dt) >= p.slope_min_gap_h
         slopes = np.divide(v[None, :] - v[:, None], dt, out=np.zeros_like(dt), where=ok)
-        slopes = np.where(ok, slopes, np.inf)
-        pair_w = np.where(ok, w[None, :], 0.0)
-        order = np.argsort(slopes, axis=1)
-        sorted_s = np.take_along_axis(slopes, order, axis=1)
-        cum = np.cumsum(np.take_along_axis(pair_w, order, axis=1), axis=1)
-        total = cum[:, -1]
-        rows = (ok.sum(axis=1) >= 2) & (total > 0)
-        if int(rows.sum()) < 4:
+        votes: list[float] = []
+        vote_w: list[float] = []
+        for k in range(w.size):
+            row = ok[k]
+            if int(row.sum()) >= 2:
+                votes.append(weighted_quantile(slopes[k][row], w[row], 0.5))
+                vote_w.append(float(w[k]))
+        if len(votes) < 4 or sum(vote_w) <= 0:
             return None
-        pick = (cum[rows] >= 0.5 * total[rows, None]).argmax(axis=1)
-        v_arr = sorted_s[rows, pick]  # each observation's weighted median pair slope
-        w_arr = w[rows]
-        if float(w_arr.sum()) <= 0:
-            return None
+        v_arr, w_arr = np.array(votes), np.array(vote_w)
         slope = weighted_quantile(v_arr, w_arr, 0.5)
         # Shrink towards flat by the slope's own uncertainty: noise must not become a trend.
         mad = weighted_quantile(np.abs(v_arr - slope), w_arr, 0.5)
@@ -619,10 +623,11 @@ class _Engine:
         idx, vals, age, w, est = idx[keep], vals[keep], age[keep], w[keep], est[keep]
         total = float(w.sum())
         n_eff = total * total / float((w * w).sum())
-        centre = weighted_quantile(vals, w, 0.5)
+        q = p.centre_quantile
+        centre = weighted_quantile(vals, w, q)
         spread = 1.2816 * 0.5 / math.sqrt(n_eff)
-        low = weighted_quantile(vals, w, max(0.05, 0.5 - spread))
-        high = weighted_quantile(vals, w, min(0.95, 0.5 + spread))
+        low = weighted_quantile(vals, w, max(0.05, q - spread))
+        high = weighted_quantile(vals, w, min(0.95, q + spread))
         pad = 0.3 / math.sqrt(n_eff)
         wait = math.exp(centre)
         trend = Trend.UNKNOWN
@@ -686,6 +691,8 @@ class _Engine:
         if not m.any():
             return 0.0
         reps = np.unique(c.pass_rep[m])
+        _, established = self.trust_at(t)
+        reps = reps[established[reps]]  # fresh accounts' "passes" must not block a closure
         return float(self._reporter_weight(reps, t).sum())
 
     def _flag_state(

@@ -135,6 +135,7 @@ class Params:
     fifo_keep_min: float = 0.25
     # recency: a report's weight halves with every target_n_eff newer reports, and with age
     target_n_eff: float = 4.0
+    centre_quantile: float = 0.5
     max_half_life_h: float = 12.0
     max_obs_age_h: float = 48.0
     max_share_per_report: float = 0.25
@@ -143,9 +144,10 @@ class Params:
     newcomer_share_full_at: int = 4  # established reporters needed for the full budget
     trend_correction: bool = True  # carry observations forward along the robust trend
     slope_min_gap_h: float = 0.5
-    slope_window_h: float = 6.0
-    slope_half_life_h: float = 2.0
-    drain_slope: float = -0.9
+    slope_min_spread_h: float = 1.0  # interquartile range of join times needed for a trend
+    slope_window_h: float = 4.0
+    slope_half_life_h: float = 1.5
+    drain_slope: float = -0.8  # arrivals at a fifth of the processing rate
     slope_leave_out: int = 2
     slope_shrink: float = 2.0
     max_slope: float = 4.0  # hours of wait per hour; the floor is -1 (a queue drains no faster)

@@ -119,44 +119,6 @@ def lagrangian(p: Problem, pairs: Pairs, lam: F64) -> float:
     return float(np.dot(lam, p.cap) + np.maximum(best, 0.0).sum())
 
 
-def improve_prices(
-    p: Problem, pairs: Pairs, lam: F64, iterations: int, damping: float = 0.5
-) -> tuple[F64, float]:
-    """Damped block coordinate descent on L: each offer takes the price that clears its own
-    market given the others' prices (an auction step). Returns the best prices seen."""
-    best_lam, best_val = lam.copy(), lagrangian(p, pairs, lam)
-    if pairs.size == 0:
-        return best_lam, best_val
-    seg = np.repeat(np.arange(pairs.starts.size), np.diff(np.append(pairs.starts, pairs.size)))
-    cap = p.cap.astype(float)
-    for _ in range(iterations):
-        reduced = pairs.w - lam[pairs.offer] * pairs.load
-        best, arg = best_per_need(pairs, reduced)
-        masked = reduced.copy()
-        masked[arg] = -np.inf
-        second, _ = best_per_need(pairs, masked)
-        other = np.where(np.arange(pairs.size) == arg[seg], second[seg], best[seg])
-        threshold = (pairs.w - np.maximum(other, 0.0)) / pairs.load  # price where o stops paying
-        live = threshold > 0
-        o, t, a = pairs.offer[live], threshold[live], pairs.load[live]
-        order = np.lexsort((-t, o))
-        o, t, a = o[order], t[order], a[order]
-        cum = np.cumsum(a)
-        ostart = np.flatnonzero(np.r_[True, o[1:] != o[:-1]])
-        base = np.repeat(cum[ostart] - a[ostart], np.diff(np.r_[ostart, o.size]))
-        over = (cum - base) > cap[o]
-        new = np.zeros_like(lam)
-        oi = np.flatnonzero(over)
-        if oi.size:
-            firsts = np.unique(o[oi], return_index=True)[1]
-            new[o[oi[firsts]]] = t[oi[firsts]]
-        lam = (1.0 - damping) * lam + damping * new
-        val = lagrangian(p, pairs, lam)
-        if val < best_val:
-            best_lam, best_val = lam.copy(), val
-    return best_lam, best_val
-
-
 def _price(
     p: Problem, lam: F64, needs: I64, thr: F64 | None, extra: int
 ) -> tuple[I64, F64, I64, F64, tuple[I64, I64, F64]]:
@@ -303,8 +265,10 @@ def _scan(p: Problem, needs: I64) -> tuple[npt.NDArray[np.int32], npt.NDArray[np
     )
 
 
-def scan_all(p: Problem, workers: int = 2) -> AllPairs:
-    """One scan over every eligible pair, kept in memory (about 20 bytes a pair)."""
+def scan_all(p: Problem, workers: int = 1) -> AllPairs:
+    """One scan over every eligible pair, kept in memory (about 20 bytes a pair). One
+    process by default: sending tens of millions of pairs back from a worker through a
+    pipe costs more than the scan it saves."""
     parts = map_needs(p, lambda needs: _scan(p, needs), workers)
     need = np.concatenate([x[0] for x in parts])
     offer = np.concatenate([x[1] for x in parts])

