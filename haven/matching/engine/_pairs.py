@@ -252,17 +252,21 @@ class AllPairs:
         )
 
 
-def _scan(p: Problem, needs: I64) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], F64]:
-    parts: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], F64]] = []
-    for n, o, w in iter_pairs(p, needs):
-        parts.append((n.astype(np.int32), o.astype(np.int32), w))
-    if not parts:
-        return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0)
-    return (
-        np.concatenate([x[0] for x in parts]),
-        np.concatenate([x[1] for x in parts]),
-        np.concatenate([x[2] for x in parts]),
-    )
+def _scan(
+    p: Problem, needs: I64
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], F64, npt.NDArray[np.int16]]:
+    ns: list[npt.NDArray[np.int32]] = []
+    os_: list[npt.NDArray[np.int32]] = []
+    ws: list[F64] = []
+    loads: list[npt.NDArray[np.int16]] = []
+    for n, o, w in iter_pairs(p, needs):  # narrow types block by block, while in cache
+        ns.append(n.astype(np.int32))
+        os_.append(o.astype(np.int32))
+        ws.append(w)
+        loads.append(np.where(p.exclusive[o], 1, p.size[n]).astype(np.int16))
+    if not ns:
+        return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int16)
+    return np.concatenate(ns), np.concatenate(os_), np.concatenate(ws), np.concatenate(loads)
 
 
 def scan_all(p: Problem, workers: int = 1) -> AllPairs:
@@ -270,11 +274,11 @@ def scan_all(p: Problem, workers: int = 1) -> AllPairs:
     process by default: sending tens of millions of pairs back from a worker through a
     pipe costs more than the scan it saves."""
     parts = map_needs(p, lambda needs: _scan(p, needs), workers)
-    need = np.concatenate([x[0] for x in parts])
-    offer = np.concatenate([x[1] for x in parts])
-    w = np.concatenate([x[2] for x in parts])
+    if len(parts) == 1:
+        need, offer, w, load = parts[0]
+    else:
+        need, offer, w, load = (np.concatenate([x[k] for x in parts]) for k in range(4))
     gstart = (
         np.flatnonzero(np.r_[True, need[1:] != need[:-1]]) if need.size else np.zeros(0, np.int64)
     )
-    load = np.where(p.exclusive[offer], 1, p.size[need]).astype(np.int16)
     return AllPairs(need, offer, w, load, gstart, need[gstart].astype(np.int64))

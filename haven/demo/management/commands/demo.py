@@ -28,3 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<18} {account.role:<13} {account.what}")
+        self.stdout.write(
+            "\nCoordinators and admins set up a TOTP authenticator app (FreeOTP, Aegis, ...) at their "
+            "first login: two-factor login is mandatory for them."
+        )
