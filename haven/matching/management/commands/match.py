@@ -37,7 +37,10 @@ class Command(BaseCommand):
         try:
             instance = load_instance(options["instance"])
         except InstanceError as exc:
-            raise CommandError(f"{options['instance']}: {exc}") from None
+            message, path = str(exc), str(options["instance"])
+            raise CommandError(
+                message if message.startswith(path) else f"{path}: {message}"
+            ) from None
         result = solve(instance, SolveOptions(time_limit_s=limit))
         text = json.dumps(result_to_dict(result), indent=2, ensure_ascii=False)
         out: Path | None = options["out"]
