@@ -420,7 +420,9 @@ class _Engine:
         queued = g.elapsed[idx] + np.exp(g.val[idx]) / mu
         return np.where(g.isq[idx], np.log(np.maximum(queued, _MIN_WAIT_H)), g.val[idx])
 
-    def _slope(self, vals: Floats, age: Floats, base: Floats, isq: Bools) -> float | None:
+    def _slope(
+        self, vals: Floats, age: Floats, base: Floats, isq: Bools, est: Bools
+    ) -> float | None:
         """Trend of the wait (hours per hour) against join time over the last few hours.
 
         Siegel's repeated median on recent joiners, refitted without the newest reports and
@@ -437,12 +439,20 @@ class _Engine:
             slope = self._siegel(vals[m], age[m], base[m] * 0.5 ** (age[m] / p.slope_half_life_h))
         if slope is None:
             # Only queue reports show who joined lately (a timed report arrives a wait later).
-            recent = float(base[m & isq].sum()) / typical
+            # Count established reporters only: a burst of fresh accounts claiming to have
+            # just joined a short queue must not hide that real arrivals have stopped.
+            recent = float(base[m & isq & est].sum()) / typical
             before = float(base[(age > p.slope_window_h) & isq].sum()) / typical
             return p.drain_slope if recent < 2 and before >= 10 else None
         # A trend must not rest on the newest one or two reports: refit without them and keep
-        # whichever slope is closer to flat.
-        newest = np.argsort(age[m], kind="stable")[: p.slope_leave_out]
+        # whichever slope is closer to flat. "Two reports" counts weight, not reports: a
+        # light newest report must not push a typical one out of the refit in its place.
+        order = np.argsort(age[m], kind="stable")
+        cum = np.cumsum(base[m][order])
+        drop = 0
+        if p.slope_leave_out > 0:
+            drop = int(np.searchsorted(cum, p.slope_leave_out * typical * 0.999, "left")) + 1
+        newest = order[: min(max(drop, p.slope_leave_out), order.size)]
         keep = np.ones(int(m.sum()), dtype=np.bool_)
         keep[newest] = False
         sub = np.nonzero(m)[0][keep]
@@ -610,12 +620,16 @@ class _Engine:
                 base = checked
         w = self._recency(base, age)
         w = self._budget(w, est, idx.size)
-        slope = self._slope(vals, age, base, g.isq[idx]) if p.trend_correction else None
+        slope = self._slope(vals, age, base, g.isq[idx], est) if p.trend_correction else None
         if slope is not None:
             # Carry each observation forward to now along the local trend, fitted on the same
             # window. With slope >= -1 a queue report never lands below the reporter's own
             # remaining wait, which is a hard floor for anyone joining behind them.
-            vals = np.log(np.maximum(np.exp(vals) + slope * age, _MIN_WAIT_H))
+            # A falling queue bottoms out: carrying forward never takes a report below the
+            # smaller of its own wait and `falling_floor_h`.
+            waits = np.exp(vals)
+            floor = np.minimum(waits, p.falling_floor_h)
+            vals = np.log(np.maximum(np.maximum(waits + slope * age, floor), _MIN_WAIT_H))
         total = float(w.sum())
         if total <= 1e-12:
             return empty

@@ -130,8 +130,8 @@ class Params:
     fifo_min_gap_h: float = 0.25
     fifo_tolerance: float = 0.25
     fifo_slack_h: float = 0.5
-    fifo_share_ok: float = 0.3
-    fifo_share_out: float = 0.6
+    fifo_share_ok: float = 0.15
+    fifo_share_out: float = 0.4
     fifo_keep_min: float = 0.25
     # recency: a report's weight halves with every target_n_eff newer reports, and with age
     target_n_eff: float = 4.0
@@ -145,9 +145,10 @@ class Params:
     trend_correction: bool = True  # carry observations forward along the robust trend
     slope_min_gap_h: float = 0.5
     slope_min_spread_h: float = 1.0  # interquartile range of join times needed for a trend
-    slope_window_h: float = 4.0
+    slope_window_h: float = 6.0
     slope_half_life_h: float = 1.5
     drain_slope: float = -0.8  # arrivals at a fifth of the processing rate
+    falling_floor_h: float = 1.0  # a report carried down along a falling trend stops here
     slope_leave_out: int = 2
     slope_shrink: float = 2.0
     max_slope: float = 4.0  # hours of wait per hour; the floor is -1 (a queue drains no faster)
