@@ -6,10 +6,11 @@ Everything is causal: an answer "at t" uses only reports submitted and decisions
 
 from __future__ import annotations
 
+
 import bisect
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -580,24 +581,7 @@ class _Engine:
         g = self.groups[key]
         at = _datetime(t)
         flags = self.flags(key[:2], t)
-        empty = Estimate(
-            checkpoint=key[0],
-            direction=key[1],
-            mode=key[2],
-            at=at,
-            wait_h=None,
-            low_h=None,
-            high_h=None,
-            reports=0,
-            reporters=0,
-            newest_report_age_min=None,
-            median_report_age_min=None,
-            trend=Trend.UNKNOWN,
-            trend_h_per_h=None,
-            rate_per_h=None,
-            established_share=0.0,
-            flags=flags,
-        )
+        empty = replace(_blank(key, at), flags=flags)
         lo = int(np.searchsorted(g.t_obs, t - p.max_obs_age_h, "left"))
         hi = int(np.searchsorted(g.t_obs, t, "right"))
         idx = np.arange(lo, hi)
