@@ -6,7 +6,6 @@ Everything is causal: an answer "at t" uses only reports submitted and decisions
 
 from __future__ import annotations
 
-
 import bisect
 import math
 from collections.abc import Iterable, Sequence
