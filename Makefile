@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/haven
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-browser messages fmt bench clean
+.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-browser messages fmt bench clean audit
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,13 @@ test-browser: install
 	HAVEN_ENV=test DATABASE_URL= $(BIN)/pytest -m browser -q -p no:xdist
 
 test: lint typecheck test-sqlite test-postgres test-browser
+
+# Static security analysis and known-vulnerable dependencies (docs/security-audit.md). Not
+# part of `make test`: pip-audit needs the network (PyPI's vulnerability data); --strict
+# makes a dependency it could not check a failure rather than a silent skip.
+audit: install
+	$(BIN)/bandit -c pyproject.toml -r haven -q
+	$(BIN)/pip-audit --strict --skip-editable
 
 messages: install
 	cd haven && ../$(BIN)/haven makemessages -l ru --no-obsolete --add-location file -i "matching/engine/*" -i "borders/estimator/*" && ../$(BIN)/haven compilemessages

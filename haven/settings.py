@@ -288,6 +288,18 @@ HAVEN_RETENTION_REVEAL_DAYS = env_int("HAVEN_RETENTION_REVEAL_DAYS", 90)
 HAVEN_RETENTION_REPORT_DAYS = env_int("HAVEN_RETENTION_REPORT_DAYS", 180)
 HAVEN_REPORTS_PER_DAY = env_int("HAVEN_REPORTS_PER_DAY", 10)
 
+# Rate limits (P6, haven/core/ratelimit.py): fixed windows counted in the cache (Redis when
+# REDIS_URL is set). Per client address for sign-up and browsing (generous: many people
+# share one address behind a carrier NAT or a shelter's Wi-Fi), per account for posting and
+# for contact reveals. 0 turns a limit off; the test settings' default is off, because the
+# whole suite shares one cache and one address (tests/security/test_rate_limits.py sets them).
+_RATE_ON = HAVEN_ENV != "test"
+HAVEN_RATE_SIGNUPS_PER_HOUR = env_int("HAVEN_RATE_SIGNUPS_PER_HOUR", 20 if _RATE_ON else 0)
+HAVEN_RATE_NEEDS_PER_HOUR = env_int("HAVEN_RATE_NEEDS_PER_HOUR", 20 if _RATE_ON else 0)
+HAVEN_RATE_OFFERS_PER_HOUR = env_int("HAVEN_RATE_OFFERS_PER_HOUR", 20 if _RATE_ON else 0)
+HAVEN_RATE_BROWSE_PER_MINUTE = env_int("HAVEN_RATE_BROWSE_PER_MINUTE", 120 if _RATE_ON else 0)
+HAVEN_RATE_REVEALS_PER_HOUR = env_int("HAVEN_RATE_REVEALS_PER_HOUR", 20 if _RATE_ON else 0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

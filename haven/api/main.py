@@ -41,6 +41,7 @@ from haven.api.schemas import (
     SignupIn,
     SignupOut,
 )
+from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import City
 from haven.matching import selectors as matching_selectors
@@ -66,6 +67,16 @@ api = NinjaAPI(
 errors.install(api)
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Routes under a rate limit (P6) also answer 429 {"code": "rate_limited", ...}.
+LIMITED: dict[int, Any] = {**ERRORS, 429: ErrorOut}
+
+
+def _by_address(request: AuthedRequest) -> str:
+    return "addr:" + account_services.client_address(request)
+
+
+def _by_account(request: AuthedRequest) -> str:
+    return f"user:{request.user.pk}"
 
 
 def _place(obj: Need | Offer) -> PlaceOut:
@@ -139,13 +150,14 @@ def suggest_pseudonym(request: AuthedRequest) -> dict[str, str]:
     return {"pseudonym": generate_pseudonym()}
 
 
-@accounts.post("/signup", response={201: SignupOut, **ERRORS}, auth=None)
+@accounts.post("/signup", response={201: SignupOut, **LIMITED}, auth=None)
 def signup(request: AuthedRequest, payload: SignupIn) -> Status[dict[str, Any]]:
     """Create a pseudonymous account and an API token. The recovery code and the token
     are shown only in this response."""
     form = SignupForm(data={"username": payload.pseudonym, "password": payload.password, "role": payload.role})
     if not form.is_valid():
         raise errors.FormInvalid(form)
+    ratelimit.limit("signup", _by_address(request))
     user, code = account_services.user_signup(
         username=form.cleaned_data["username"],
         password=form.cleaned_data["password"],
@@ -182,7 +194,7 @@ def cities(request: AuthedRequest) -> list[dict[str, Any]]:
 offers = Router(tags=["offers"])
 
 
-@offers.get("", response={200: list[OfferOut], **ERRORS}, auth=None)
+@offers.get("", response={200: list[OfferOut], **LIMITED}, auth=None)
 @paginate(LimitOffsetPagination)
 def offer_list(
     request: AuthedRequest,
@@ -194,7 +206,9 @@ def offer_list(
     free: bool = False,
     language: str = "",
 ) -> Any:
-    """Browse listed offers, newest confirmation first. Coarse location only."""
+    """Browse listed offers, newest confirmation first. Coarse location only. Limited per
+    client address (`rate_limited`, 429)."""
+    ratelimit.limit("browse", _by_address(request))
     form = OfferFilterForm(
         data={k: v for k, v in {
             "city": city, "kind": kind, "pets": pets, "children": children,
@@ -211,11 +225,12 @@ def offer_mine(request: AuthedRequest) -> list[dict[str, Any]]:
     return [offer_out(o) for o in selectors.offers_of(user=request.user).select_related("owner")]
 
 
-@offers.post("", response={201: OfferOut, **ERRORS})
+@offers.post("", response={201: OfferOut, **LIMITED})
 def offer_create(request: AuthedRequest, payload: OfferIn) -> Status[dict[str, Any]]:
     form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.role)
     if not form.is_valid():
         raise errors.FormInvalid(form)
+    ratelimit.limit("offer", _by_account(request))
     offer = services.offer_create(owner=request.user, data=form.cleaned_data)
     return Status(201, offer_out(offer))
 
@@ -298,11 +313,12 @@ def need_list(request: AuthedRequest, status: str = "") -> Any:
     return [need_out(n) for n in selectors.need_list_visible(viewer=request.user, status=status)]
 
 
-@needs.post("", response={201: NeedOut, **ERRORS})
+@needs.post("", response={201: NeedOut, **LIMITED})
 def need_create(request: AuthedRequest, payload: NeedIn) -> Status[dict[str, Any]]:
     form = NeedForm(data=_form_data(payload, _current(Need(), NeedForm)))
     if not form.is_valid():
         raise errors.FormInvalid(form)
+    ratelimit.limit("need", _by_account(request))
     need = services.need_create(owner=request.user, data=form.cleaned_data)
     return Status(201, need_out(need))
 
@@ -405,11 +421,12 @@ def proposal_end(request: AuthedRequest, proposal_id: str, payload: EndIn) -> di
     return proposal_out(proposal, request.user)
 
 
-@proposals.post("/{proposal_id}/contacts", response={200: ContactsIO, **ERRORS})
+@proposals.post("/{proposal_id}/contacts", response={200: ContactsIO, **LIMITED})
 def proposal_contacts(request: AuthedRequest, proposal_id: str) -> dict[str, Any]:
     """The other side's contacts, once both accepted. Every call is logged and shown to
     the owner of the contacts. Read the safety guidance first (see /proposals/<id>/contacts/)."""
     proposal = _proposal(request, proposal_id, "either")
+    ratelimit.limit("reveal", _by_account(request))
     contacts = matching.proposal_contacts(proposal=proposal, viewer=request.user)
     return {"phone": contacts.phone, "telegram": contacts.telegram, "email": contacts.email}
 

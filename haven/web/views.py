@@ -31,6 +31,7 @@ from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
 from haven.aid.enums import OfferStatus
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
+from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import City
 from haven.matching import selectors as matching_selectors
@@ -39,6 +40,14 @@ from haven.safety.enums import TargetKind
 from haven.safety.forms import ReportForm
 
 PAGE_SIZE = 20
+
+
+def _by_address(request: HttpRequest) -> str:
+    return "addr:" + account_services.client_address(request)
+
+
+def _by_account(request: AuthedRequest) -> str:
+    return f"user:{request.user.pk}"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,6 +65,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
+            try:
+                ratelimit.limit("signup", _by_address(request))
+            except HavenError as error:
+                form.add_error(None, error.message)
+                return render(request, "web/signup.html", {"form": form}, status=error.status)
             try:
                 user, code = account_services.user_signup(
                     username=form.cleaned_data["username"],
@@ -140,6 +154,11 @@ def need_new(request: AuthedRequest) -> HttpResponse:
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimit.limit("need", _by_account(request))
+        except HavenError as error:
+            form.add_error(None, error.message)
+            return render(request, "web/need_form.html", {"form": form, "creating": True}, status=error.status)
+        try:
             need = services.need_create(owner=request.user, data=form.cleaned_data)
         except HavenError as error:
             form.add_error(None, error.message)
@@ -200,6 +219,15 @@ def need_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
+    try:
+        ratelimit.limit("browse", _by_address(request))
+    except HavenError as error:
+        # The page, with the message and no offers: nothing is listed past the limit.
+        messages.error(request, error.message)
+        page = Paginator(selectors.offer_browse().none(), PAGE_SIZE).get_page(1)
+        return render(
+            request, "web/offer_list.html", {"form": form, "page": page, "query": ""}, status=error.status
+        )
     offers = selectors.offer_browse()
     if form.is_bound and form.is_valid():
         offers = selectors.offer_browse(**form.cleaned_data)
@@ -240,6 +268,11 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
         return redirect("web:dashboard")
     form = OfferForm(request.POST or None, role=request.user.role)
     if request.method == "POST" and form.is_valid():
+        try:
+            ratelimit.limit("offer", _by_account(request))
+        except HavenError as error:
+            form.add_error(None, error.message)
+            return render(request, "web/offer_form.html", {"form": form, "creating": True}, status=error.status)
         try:
             offer = services.offer_create(owner=request.user, data=form.cleaned_data)
         except HavenError as error:

@@ -16,6 +16,7 @@ from django_stubs_ext import StrOrPromise
 
 from haven.accounts.models import User
 from haven.accounts.types import AuthedRequest
+from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.matching import selectors, services
 from haven.matching.enums import EndReason
@@ -98,6 +99,7 @@ def proposal_contacts(request: AuthedRequest, public_id: str) -> HttpResponse:
     contacts = None
     if request.method == "POST":
         try:
+            ratelimit.limit("reveal", f"user:{request.user.pk}")
             contacts = services.proposal_contacts(proposal=proposal, viewer=request.user)
         except HavenError as error:
             messages.error(request, error.message)
