@@ -24,6 +24,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 ROLES = ["anonymous", "seeker", "host", "coordinator"]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Like Django's test client: requests must not close the connection that holds the
+    test's transaction (on PostgreSQL that would end it and fail every later call)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=ROLES)
 def auth_headers(request: pytest.FixtureRequest, db: Any) -> dict[str, str]:
     """Bearer-token headers for one role; the role's usual objects exist, so that some
