@@ -34,6 +34,7 @@ from haven.borders.forms import (
 )
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint
+from haven.safety import services as safety
 
 TREND_ARROWS = {"rising": "↑", "falling": "↓", "steady": "→"}
 SPARK_W, SPARK_H = 100, 24
@@ -362,6 +363,8 @@ def reporter_freeze(request: AuthedRequest, public_id: str) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.reporter_freeze(report=found, by=request.user, reason=reason)
+        # The freeze takes effect everywhere: their open proposals are withdrawn too.
+        safety.account_freeze(user=found.reporter, by=request.user, reason=reason)
     except HavenError as error:
         messages.error(request, error.message)
     else:

@@ -138,3 +138,16 @@ def test_the_demo_has_a_surge_liars_a_refuted_rumour_and_a_confirmed_flag(cora):
     assert {"syrym", "verkhny-lars", "taskala"} <= busy
     assert ("no_water", "confirmed", "coordinator") in flags_of("syrym")
     assert ("closed", "refuted", "reporters") in flags_of("verkhny-lars")
+
+
+def test_freezing_a_reporter_from_the_border_page_also_withdraws_their_proposals(client_for, cora, bob, report):
+    from haven.matching import services as matching
+    from haven.matching.models import Proposal
+    from tests.matching.conftest import post_need, post_offer
+
+    post_need(report.reporter)
+    post_offer(bob)
+    matching.matching_run(trigger="test", time_limit_s=20)
+    assert Proposal.objects.get().status == "proposed"
+    client_for(cora).post(f"/border/reports/{report.public_id}/freeze/", {"reason": "fake waits"})
+    assert Proposal.objects.get().status == "withdrawn"
