@@ -74,3 +74,7 @@ class Language(models.TextChoices):
     KK = "kk", _("Kazakh")
     EN = "en", _("English")
     UK = "uk", _("Ukrainian")
+
+
+# The owner's offer buttons (web and API): action -> the status it sets.
+OFFER_STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "close": OfferStatus.CLOSED}

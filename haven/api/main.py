@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model
@@ -14,7 +13,7 @@ from haven.accounts.models import User
 from haven.accounts.pseudonyms import generate_pseudonym
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
-from haven.aid.enums import OfferStatus
+from haven.aid.enums import OFFER_STATUS_ACTIONS
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
 from haven.aid.models import Need, Offer
 from haven.api import errors
@@ -263,15 +262,14 @@ def offer_update(request: AuthedRequest, offer_id: str, payload: OfferIn) -> dic
     return offer_out(offer)
 
 
-STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "close": OfferStatus.CLOSED}
 
 
 @offers.post("/{offer_id}/status", response={200: OfferOut, **ERRORS})
 def offer_status(request: AuthedRequest, offer_id: str, payload: OfferStatusIn) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
-    if payload.action not in STATUS_ACTIONS:
+    if payload.action not in OFFER_STATUS_ACTIONS:
         raise HavenError("invalid")
-    services.offer_set_status(offer=offer, status=STATUS_ACTIONS[payload.action])
+    services.offer_set_status(offer=offer, status=OFFER_STATUS_ACTIONS[payload.action])
     return offer_out(offer)
 
 
@@ -382,9 +380,8 @@ def _proposal(request: AuthedRequest, proposal_id: str, side: str) -> Proposal:
     proposal = matching_selectors.proposal_get_visible(viewer=request.user, public_id=proposal_id)
     if proposal is None:
         raise Http404
-    is_seeker = proposal.need.owner_id == request.user.pk
-    is_host = proposal.offer.owner_id == request.user.pk
-    if not {"seeker": is_seeker, "host": is_host, "either": is_seeker or is_host, "any": True}[side]:
+    mine = matching.proposal_side(proposal=proposal, user=request.user)
+    if side != "any" and not (mine and side in (mine, "either")):
         raise Http404
     return proposal
 
@@ -399,16 +396,6 @@ def proposal_list(request: AuthedRequest) -> Any:
 @proposals.get("/{proposal_id}", response={200: ProposalOut, **ERRORS})
 def proposal_get(request: AuthedRequest, proposal_id: str) -> dict[str, Any]:
     return proposal_out(_proposal(request, proposal_id, "any"), request.user)
-
-
-PROPOSAL_ACTIONS: dict[str, tuple[str, Callable[[Proposal, User], object]]] = {
-    "pick": ("seeker", lambda p, u: matching.proposal_pick(proposal=p)),
-    "decline": ("seeker", lambda p, u: matching.proposal_decline_by_seeker(proposal=p)),
-    "accept": ("host", lambda p, u: matching.proposal_host_answer(proposal=p, accept=True)),
-    "refuse": ("host", lambda p, u: matching.proposal_host_answer(proposal=p, accept=False)),
-    "moved-in": ("either", lambda p, u: matching.proposal_moved_in(proposal=p, by=u)),
-    "no-show": ("host", lambda p, u: matching.proposal_no_show(proposal=p)),
-}
 
 
 @proposals.post("/{proposal_id}/end", response={200: ProposalOut, **ERRORS})
@@ -434,11 +421,10 @@ def proposal_contacts(request: AuthedRequest, proposal_id: str) -> dict[str, Any
 @proposals.post("/{proposal_id}/{action}", response={200: ProposalOut, **ERRORS})
 def proposal_act(request: AuthedRequest, proposal_id: str, action: str) -> dict[str, Any]:
     """pick / decline (the seeker), accept / refuse / no-show (the host), moved-in (either)."""
-    if action not in PROPOSAL_ACTIONS:
+    if action not in matching.PROPOSAL_ACTIONS:
         raise Http404
-    side, act = PROPOSAL_ACTIONS[action]
-    proposal = _proposal(request, proposal_id, side)
-    act(proposal, request.user)
+    proposal = _proposal(request, proposal_id, matching.PROPOSAL_ACTIONS[action][0])
+    matching.proposal_act(proposal=proposal, user=request.user, action=action)
     proposal.refresh_from_db()
     return proposal_out(proposal, request.user)
 

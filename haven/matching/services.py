@@ -17,7 +17,7 @@ import os
 import socket
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -152,6 +152,26 @@ def proposal_create_manual(*, coordinator: User, need: Need, offer: Offer) -> Pr
 
 
 # ---------------------------------------------------------------- answering
+
+def proposal_side(*, proposal: Proposal, user: User) -> str:
+    """"seeker", "host" or "" (neither): whose answer ``user`` may give."""
+    if proposal.need.owner_id == user.pk:
+        return "seeker"
+    if proposal.offer.owner_id == user.pk:
+        return "host"
+    return ""
+
+
+def proposal_act(*, proposal: Proposal, user: User, action: str) -> None:
+    """One of PROPOSAL_ACTIONS by the side allowed to take it; anyone else gets
+    ``forbidden``. The web, the API and the bot call this rather than the steps."""
+    if action not in PROPOSAL_ACTIONS:
+        raise HavenError("invalid")
+    side, act = PROPOSAL_ACTIONS[action]
+    mine = proposal_side(proposal=proposal, user=user)
+    if not mine or side not in (mine, "either"):
+        raise HavenError("forbidden")
+    act(proposal, user)
 
 def _locked(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().select_related("need", "offer", "offer__owner", "need__owner").get(
@@ -387,3 +407,13 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
         _release_lock(holder)
     return run
 
+
+# action -> (who may take it: seeker, host or either; what it does)
+PROPOSAL_ACTIONS: dict[str, tuple[str, Callable[[Proposal, User], object]]] = {
+    "pick": ("seeker", lambda p, u: proposal_pick(proposal=p)),
+    "decline": ("seeker", lambda p, u: proposal_decline_by_seeker(proposal=p)),
+    "accept": ("host", lambda p, u: proposal_host_answer(proposal=p, accept=True)),
+    "refuse": ("host", lambda p, u: proposal_host_answer(proposal=p, accept=False)),
+    "moved-in": ("either", lambda p, u: proposal_moved_in(proposal=p, by=u)),
+    "no-show": ("host", lambda p, u: proposal_no_show(proposal=p)),
+}

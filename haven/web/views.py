@@ -29,7 +29,7 @@ from haven.accounts.middleware import is_staff_account
 from haven.accounts.pseudonyms import generate_pseudonym
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
-from haven.aid.enums import OfferStatus
+from haven.aid.enums import OFFER_STATUS_ACTIONS
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
 from haven.core import ratelimit
 from haven.core.errors import HavenError
@@ -299,17 +299,16 @@ def offer_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(request, "web/offer_form.html", {"form": form, "offer": offer})
 
 
-STATUS_ACTIONS = {"pause": OfferStatus.PAUSED, "resume": OfferStatus.ACTIVE, "close": OfferStatus.CLOSED}
 
 
 @login_required
 @require_POST
 def offer_status(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
-    if action not in STATUS_ACTIONS:
+    if action not in OFFER_STATUS_ACTIONS:
         raise Http404
     try:
-        services.offer_set_status(offer=offer, status=STATUS_ACTIONS[action])
+        services.offer_set_status(offer=offer, status=OFFER_STATUS_ACTIONS[action])
         messages.success(request, _("Saved."))
     except HavenError as error:
         messages.error(request, error.message)

@@ -3,8 +3,6 @@ other side's contacts (logged); record the outcome. And the contacts settings pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -14,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
-from haven.accounts.models import User
 from haven.accounts.types import AuthedRequest
 from haven.core import ratelimit
 from haven.core.errors import HavenError
@@ -44,15 +41,13 @@ def proposal_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
 
 
-Action = Callable[[Proposal, User], object]
-
-ACTIONS: dict[str, tuple[str, Action, StrOrPromise]] = {
-    "pick": ("seeker", lambda p, u: services.proposal_pick(proposal=p), gettext_lazy("You chose this place. We have asked the host.")),
-    "decline": ("seeker", lambda p, u: services.proposal_decline_by_seeker(proposal=p), gettext_lazy("Declined. We will look for something else.")),
-    "accept": ("host", lambda p, u: services.proposal_host_answer(proposal=p, accept=True), gettext_lazy("Accepted. You can now see each other's contacts.")),
-    "refuse": ("host", lambda p, u: services.proposal_host_answer(proposal=p, accept=False), gettext_lazy("Declined. Thank you for answering.")),
-    "moved-in": ("either", lambda p, u: services.proposal_moved_in(proposal=p, by=u), gettext_lazy("Recorded: the guests have arrived.")),
-    "no-show": ("host", lambda p, u: services.proposal_no_show(proposal=p), gettext_lazy("Recorded: the guests did not arrive.")),
+DONE: dict[str, StrOrPromise] = {
+    "pick": gettext_lazy("You chose this place. We have asked the host."),
+    "decline": gettext_lazy("Declined. We will look for something else."),
+    "accept": gettext_lazy("Accepted. You can now see each other's contacts."),
+    "refuse": gettext_lazy("Declined. Thank you for answering."),
+    "moved-in": gettext_lazy("Recorded: the guests have arrived."),
+    "no-show": gettext_lazy("Recorded: the guests did not arrive."),
 }
 
 
@@ -60,18 +55,14 @@ ACTIONS: dict[str, tuple[str, Action, StrOrPromise]] = {
 @require_POST
 def proposal_action(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
-    if action not in ACTIONS:
-        raise Http404
-    who, act, done = ACTIONS[action]
-    is_seeker = proposal.need.owner_id == request.user.pk
-    is_host = proposal.offer.owner_id == request.user.pk
-    allowed = {"seeker": is_seeker, "host": is_host, "either": is_seeker or is_host}[who]
-    if not allowed:
+    if action not in services.PROPOSAL_ACTIONS:
         raise Http404
     try:
-        act(proposal, request.user)
-        messages.success(request, str(done))
+        services.proposal_act(proposal=proposal, user=request.user, action=action)
+        messages.success(request, str(DONE[action]))
     except HavenError as error:
+        if error.code == "forbidden":
+            raise Http404 from None
         messages.error(request, error.message)
     return redirect("web:proposal_detail", public_id=proposal.public_id)
 
