@@ -9,7 +9,9 @@ class BotConfig(AppConfig):
     verbose_name = "Telegram bot"
 
     def ready(self) -> None:
-        # httpx logs every request URL at INFO, and a Bot API URL carries the bot token.
-        httpx_logger = logging.getLogger("httpx")
-        if httpx_logger.level < logging.WARNING:
-            httpx_logger.setLevel(logging.WARNING)
+        # httpx logs every request URL at INFO, and a Bot API URL carries the bot token;
+        # python-telegram-bot logs every call's parameters (message texts) at DEBUG.
+        for name in ("httpx", "telegram"):
+            logger = logging.getLogger(name)
+            if logger.level < logging.WARNING:
+                logger.setLevel(logging.WARNING)

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -21,13 +22,14 @@ _update_ids = itertools.count(500_000)
 
 class FakeTelegram:
     """Records every Bot API call; ``fail[chat_id] = (status, description)`` makes
-    sends to that chat fail; ``fail_next`` fails the next calls whatever they are."""
+    sends to that chat fail; ``fail_next`` fails the next calls whatever they are
+    (``(status, description)`` or ``(status, description, parameters)``)."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self.fail: dict[int, tuple[int, str]] = {}
-        self.fail_next: list[tuple[int, str]] = []
+        self.fail_next: list[tuple[Any, ...]] = []
         self.tokens: set[str] = set()
         self.url = ""
         self._message_ids = itertools.count(1)
@@ -40,8 +42,13 @@ class FakeTelegram:
                 updates, self.updates = self.updates, []
                 return 200, {"ok": True, "result": updates}
             if self.fail_next:
-                status, description = self.fail_next.pop(0)
-                return status, {"ok": False, "error_code": status, "description": description}
+                status, description, *parameters = self.fail_next.pop(0)
+                refusal: dict[str, Any] = {
+                    "ok": False, "error_code": status, "description": description
+                }
+                if parameters:
+                    refusal["parameters"] = parameters[0]
+                return status, refusal
             chat = body.get("chat_id")
             if isinstance(chat, int) and chat in self.fail:
                 status, description = self.fail[chat]
@@ -50,7 +57,13 @@ class FakeTelegram:
             if method in ("sendMessage", "editMessageText"):
                 return 200, {
                     "ok": True,
-                    "result": {"message_id": next(self._message_ids), "chat": {"id": chat}},
+                    "result": {
+                        "message_id": body.get("message_id") or next(self._message_ids),
+                        "date": 1664000000,
+                        "chat": {"id": chat, "type": "private"},
+                        "from": {"id": 1, "is_bot": True, "first_name": "Haven"},
+                        "text": body.get("text", ""),
+                    },
                 }
             return 200, {"ok": True, "result": True}
 
@@ -76,6 +89,30 @@ class FakeTelegram:
         return "\n".join(parts)
 
 
+# Bot API parameters that are strings even when they look like JSON.
+_STRING_FIELDS = frozenset({"text", "callback_query_id", "url", "secret_token"})
+
+
+def _decode(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A request body as Telegram reads it: JSON, or form fields (what python-telegram-bot
+    sends) whose non-string values are JSON-encoded."""
+    if content_type.startswith("application/json"):
+        body = json.loads(raw or b"{}")
+        return body if isinstance(body, dict) else {}
+    fields = parse_qs(raw.decode(), keep_blank_values=True)
+    decoded: dict[str, Any] = {}
+    for name, values in fields.items():
+        value = values[-1]
+        if name in _STRING_FIELDS:
+            decoded[name] = value
+            continue
+        try:
+            decoded[name] = json.loads(value)
+        except ValueError:
+            decoded[name] = value
+    return decoded
+
+
 @pytest.fixture
 def fake_telegram() -> Iterator[FakeTelegram]:
     fake = FakeTelegram()
@@ -83,7 +120,7 @@ def fake_telegram() -> Iterator[FakeTelegram]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = _decode(self.headers.get("Content-Type", ""), self.rfile.read(length))
             _empty, bot, method = self.path.split("/", 2)
             status, payload = fake.respond(bot.removeprefix("bot"), method, body)
             raw = json.dumps(payload).encode()
@@ -103,6 +140,9 @@ def fake_telegram() -> Iterator[FakeTelegram]:
     )
     thread.start()
     yield fake
+    from haven.bot import transport
+
+    transport.shared_close()
     server.shutdown()
     server.server_close()
 
