@@ -18,6 +18,7 @@ from haven.accounts.enums import Role, Tier
 from haven.accounts.forms import HavenForm
 from haven.aid.enums import HostKind, HostPreference, Language, NeedCloseReason, NeedKind, OfferKind
 from haven.aid.models import NOTES_MAX, Need, Offer
+from haven.core.validators import no_contact_details
 from haven.geo.models import City, District
 
 MAX_PARTY_MEMBERS = 20
@@ -129,6 +130,7 @@ class NeedForm(DatesAndPlaceMixin):
         max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}),
         label=_("Short notes"),
         help_text=_("No names, phone numbers or addresses: contacts are shared only when both sides accept."),
+        validators=[no_contact_details],
     )
 
     class Meta:
@@ -188,11 +190,12 @@ class OfferForm(DatesAndPlaceMixin):
     price_per_night = forms.IntegerField(
         min_value=0, max_value=MAX_PRICE, initial=0, label=_("Price per night (tenge, 0 = free)")
     )
-    title = forms.CharField(max_length=120, label=_("Short title"))
+    title = forms.CharField(max_length=120, label=_("Short title"), validators=[no_contact_details])
     notes = forms.CharField(
         max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}),
         label=_("House rules and notes"),
         help_text=_("No phone numbers or exact address: contacts are shared only when both sides accept."),
+        validators=[no_contact_details],
     )
 
     class Meta:
