@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/haven
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-browser messages fmt bench clean audit
+.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-browser test-durability messages fmt bench clean audit
 
 install: $(VENV)/.installed
 
@@ -40,18 +40,22 @@ typecheck: install
 	$(BIN)/mypy haven
 
 test-sqlite: install
-	HAVEN_ENV=test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" -q
+	HAVEN_ENV=test DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not durability" -q
 
 test-postgres: install
 	@if $(BIN)/python -m haven.core.dbcheck "$(TEST_POSTGRES_URL)"; then \
-		HAVEN_ENV=test DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" -q; \
+		HAVEN_ENV=test DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not durability" -q; \
 	else echo "PostgreSQL at $(TEST_POSTGRES_URL) is not reachable: the PostgreSQL pass is SKIPPED"; \
 		test -z "$$HAVEN_REQUIRE_POSTGRES"; fi
 
 test-browser: install
 	HAVEN_ENV=test DATABASE_URL= $(BIN)/pytest -m browser -q -p no:xdist
 
-test: lint typecheck test-sqlite test-postgres test-browser
+# Kills the server mid-write and restarts PostgreSQL under it, so it runs alone and last.
+test-durability: install
+	HAVEN_ENV=test DATABASE_URL= TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -p no:xdist -m durability -q tests/durability
+
+test: lint typecheck test-sqlite test-postgres test-browser test-durability
 
 # Static security analysis and known-vulnerable dependencies (docs/security-audit.md). Not
 # part of `make test`: pip-audit needs the network (PyPI's vulnerability data); --strict

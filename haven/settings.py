@@ -123,6 +123,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "haven.urls"
+CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
 WSGI_APPLICATION = "haven.wsgi.application"
 ASGI_APPLICATION = "haven.asgi.application"
 
@@ -145,7 +146,11 @@ TEMPLATES = [
 # PostgreSQL in production (DATABASE_URL=postgres://...), embedded SQLite by default.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'haven.sqlite3'}")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
+    # Health checks: a connection kept across requests is tested before reuse, so a
+    # restarted database costs no failed request.
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + immediate transactions: concurrent readers, writers that queue instead of failing.

@@ -15,3 +15,6 @@ urlpatterns = [
     path("telegram/", include("haven.bot.urls")),
     path("", include("haven.web.urls")),
 ]
+
+handler404 = "haven.core.views.page_not_found"
+handler500 = "haven.core.views.server_error"

@@ -18,12 +18,16 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram import error as tg_error
-from telegram.request import HTTPXRequest
+
+if TYPE_CHECKING:
+    from telegram import InlineKeyboardMarkup
+    from telegram import error as tg_error
+
+# The library is imported when a transport is first made: every web process imports this
+# module (through the webhook's URL), and the import costs about a second.
 
 # The library's documented opt-in to its next major version: durations (``retry_after``)
 # as ``datetime.timedelta`` instead of deprecated integer seconds.
@@ -32,7 +36,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 DEFAULT_API_BASE = "https://api.telegram.org"
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 409})
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class TelegramError(Exception):
@@ -55,6 +58,8 @@ class TelegramError(Exception):
 
 def _translate(error: tg_error.TelegramError) -> TelegramError:
     """The library's exception classes, as the status Haven records and decides on."""
+    from telegram import error as tg_error
+
     if isinstance(error, tg_error.RetryAfter):
         wait = error.retry_after
         seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
@@ -72,6 +77,8 @@ def _translate(error: tg_error.TelegramError) -> TelegramError:
 
 
 def _keyboard(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
     return InlineKeyboardMarkup(
         [
             [
@@ -91,8 +98,12 @@ class Transport:
     def __init__(
         self, *, token: str, base_url: str = DEFAULT_API_BASE, timeout: float = 10.0
     ) -> None:
+        from telegram import Bot, LinkPreviewOptions
+        from telegram.request import HTTPXRequest
+
         api = base_url.rstrip("/")
         self._timeout = timeout
+        self._no_preview = LinkPreviewOptions(is_disabled=True)
         general = HTTPXRequest(
             connection_pool_size=8,
             read_timeout=timeout,
@@ -120,11 +131,15 @@ class Transport:
         future = asyncio.run_coroutine_threadsafe(call, self._loop)
         try:
             return future.result(timeout=(timeout or self._timeout) + 5)
-        except tg_error.TelegramError as error:
-            raise _translate(error) from None
-        except TimeoutError:
-            future.cancel()
-            raise TelegramError(0, "TimedOut") from None
+        except Exception as error:
+            from telegram import error as tg_error
+
+            if isinstance(error, tg_error.TelegramError):
+                raise _translate(error) from None
+            if isinstance(error, TimeoutError):
+                future.cancel()
+                raise TelegramError(0, "TimedOut") from None
+            raise
 
     def close(self) -> None:
         if self._closed:
@@ -145,7 +160,7 @@ class Transport:
             self._bot.send_message(
                 chat_id=chat_id,
                 text=text,
-                link_preview_options=NO_PREVIEW,
+                link_preview_options=self._no_preview,
                 reply_markup=_keyboard(buttons) if buttons else None,
             )
         )
@@ -164,7 +179,7 @@ class Transport:
                 chat_id=chat_id,
                 message_id=message_id,
                 text=text,
-                link_preview_options=NO_PREVIEW,
+                link_preview_options=self._no_preview,
                 # No markup removes the old buttons (they must not be pressed again).
                 reply_markup=_keyboard(buttons) if buttons else None,
             )

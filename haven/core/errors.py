@@ -15,6 +15,15 @@ MESSAGES = {
     "invalid_tier": (_("Unknown verification tier."), 400),
     "forbidden": (_("You are not allowed to do this."), 403),
     "not_found": (_("Not found."), 404),
+    "unavailable": (
+        _("Haven is briefly unavailable. Nothing was saved; please try again in a few seconds."),
+        503,
+    ),
+    "server_error": (_("Something went wrong on our side. Please try again later."), 500),
+    "csrf_failed": (
+        _("This form has expired or was sent twice. Please go back, reload the page and try again."),
+        403,
+    ),
     "not_authenticated": (_("Please log in first."), 401),
     "invalid": (_("Some fields are not valid."), 422),
     "not_a_shelter": (_("Only a shelter counts check-ins and check-outs."), 400),

@@ -12,11 +12,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp, minimize
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
+# scipy is imported inside the functions that call it: it costs seconds to import, and
+# every web process and command imports the engine (for its types) but few ever solve.
 
 from ._problem import F64, I64
 
@@ -30,6 +34,8 @@ class MipAnswer:
 
 
 def _matrix(need: I64, offer: I64, load: I64, n_rows: int, n_offers: int) -> sparse.csr_array:
+    from scipy import sparse
+
     k = np.arange(need.size)
     rows = np.concatenate([need, n_rows + offer])
     vals = np.concatenate([np.ones(need.size), load.astype(float)])
@@ -39,6 +45,8 @@ def _matrix(need: I64, offer: I64, load: I64, n_rows: int, n_offers: int) -> spa
 
 
 def _lp_prices(need: I64, offer: I64, w: F64, load: I64, cap: I64) -> F64:
+    from scipy.optimize import linprog
+
     n_rows = int(need.max()) + 1
     a = _matrix(need, offer, load, n_rows, cap.size)
     b = np.concatenate([np.ones(n_rows), cap.astype(float)])
@@ -52,6 +60,8 @@ def _lp_prices(need: I64, offer: I64, w: F64, load: I64, cap: I64) -> F64:
 def _mip(
     need: I64, offer: I64, w: F64, load: I64, cap: I64, time_limit: float, gap: float
 ) -> MipAnswer | None:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n_rows = int(need.max()) + 1
     a = _matrix(need, offer, load, n_rows, cap.size)
     ub = np.concatenate([np.ones(n_rows), cap.astype(float)])
@@ -138,6 +148,8 @@ def smoothed_prices(
     (an upper bound on the Lagrangian, within ``tau * log(1 + K)`` per need) with L-BFGS-B.
     Smoothing spreads each need's demand over near-equal offers, which plain subgradient
     steps on this very degenerate problem do not."""
+    from scipy.optimize import Bounds, minimize
+
     if w.size == 0:
         return lam
     seg = np.repeat(np.arange(starts.size), np.diff(np.append(starts, w.size)))
