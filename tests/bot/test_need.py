@@ -41,6 +41,8 @@ def test_a_seeker_posts_a_housing_need_with_buttons_and_typed_numbers(seeker: An
     seeker.send("1")
     seeker.press("n:elderly:0")
     seeker.press("n:pets:1")
+    seeker.press("n:party:done")
+    seeker.press("n:languages:done")
     seeker.send("15000")
     assert seeker.buttons() == [
         "n:host_preference:any",
@@ -48,6 +50,7 @@ def test_a_seeker_posts_a_housing_need_with_buttons_and_typed_numbers(seeker: An
         "n:host_preference:collective",
     ]
     seeker.press("n:host_preference:collective")
+    seeker.press("n:min_tier:0")
     seeker.press("n:notes:-")
     summary = seeker.last_text()
     assert "Party: 3 people" in summary
@@ -86,16 +89,20 @@ def test_a_transport_need_asks_for_the_destination_and_not_for_a_host(seeker: An
     seeker.press("n:children:0")
     seeker.press("n:elderly:0")
     seeker.press("n:pets:0")
+    seeker.press("n:party:done")
+    seeker.press("n:languages:done")
     seeker.press("n:budget:free")
+    seeker.press("n:min_tier:1")
     assert seeker.buttons() == ["n:notes:-"]
     seeker.send("We travel with a wheelchair.")
     seeker.press("n:confirm:yes")
     need = Need.objects.get()
-    assert (need.kind, need.destination.slug, need.free_only, need.notes) == (
+    assert (need.kind, need.destination.slug, need.free_only, need.notes, need.min_tier) == (
         "transport",
         "almaty",
         True,
         "We travel with a wheelchair.",
+        1,
     )
 
 
@@ -115,8 +122,11 @@ def test_an_interrupted_request_resumes_where_it_stopped(seeker: Any) -> None:
     seeker.press(f"n:date_from:{_today()}")
     for answer in ("3", "1", "0", "0", "0"):
         seeker.send(answer)
+    seeker.press("n:party:done")
+    seeker.press("n:languages:done")
     seeker.press("n:budget:free")
     seeker.press("n:host_preference:any")
+    seeker.press("n:min_tier:0")
     seeker.press("n:notes:-")
     seeker.press("n:confirm:yes")
     assert Need.objects.get().adults == 1
@@ -176,6 +186,8 @@ def test_a_party_of_nobody_is_refused_by_the_need_form(seeker: Any) -> None:
     seeker.press("n:nights:3")
     for answer in ("0", "0", "0", "0"):
         seeker.send(answer)
+    seeker.press("n:party:done")
+    seeker.press("n:languages:done")
     seeker.press("n:budget:free")
     seeker.press("n:notes:-")
     seeker.press("n:confirm:yes")
