@@ -253,13 +253,23 @@ def conversation_get(*, link: TelegramLink) -> Conversation:
     return conversation
 
 
+# Flows whose unfinished drafts are kept when another flow starts (a queue report is
+# one typed number: it is simply dropped).
+RESUMABLE_FLOWS = ("need", "offer")
+
+
 def conversation_set(
     *, conversation: Conversation, flow: str, step: str, data: dict[str, Any]
 ) -> None:
     """Move the conversation in progress to ``step``. Starting a flow while another
     one is unfinished parks the other one (``conversation_draft`` finds it again)."""
     parked = dict(conversation.parked or {})
-    if flow and conversation.flow and conversation.flow != flow and conversation.step:
+    if (
+        flow
+        and conversation.flow in RESUMABLE_FLOWS
+        and conversation.flow != flow
+        and conversation.step
+    ):
         parked[conversation.flow] = {"step": conversation.step, "data": conversation.data}
     parked.pop(flow, None)
     conversation.flow, conversation.step, conversation.data = flow, step, data
