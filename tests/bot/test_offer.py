@@ -60,9 +60,7 @@ def test_start_can_create_a_host_account_that_offers_help(host: Any) -> None:
     assert host.buttons() == ["m:offer", "m:offers", "m:proposals", "m:border", "m:board"]
 
 
-def test_a_host_posts_a_room_with_buttons_and_typed_answers(
-    host: Any, fake_telegram: Any
-) -> None:
+def test_a_host_posts_a_room_with_buttons_and_typed_answers(host: Any, fake_telegram: Any) -> None:
     host.press("m:offer")
     assert host.last_text() == "What do you offer?"
     assert host.buttons() == [
@@ -124,14 +122,15 @@ def test_ticking_a_house_rule_redraws_the_same_message(host: Any, fake_telegram:
     host.press("f:rules:step_free")
     assert fake_telegram.calls[-1][0] == "editMessageText"
     assert len(fake_telegram.messages()) == sent + 1
-    assert "✅ Step-free access" in fake_telegram.messages()[-1]["reply_markup"]["inline_keyboard"][3][0]["text"]
+    assert (
+        "✅ Step-free access"
+        in fake_telegram.messages()[-1]["reply_markup"]["inline_keyboard"][3][0]["text"]
+    )
     conversation = Conversation.objects.get()
     assert (conversation.step, conversation.data["step_free"]) == ("rules", True)
 
 
-def test_an_organisation_posts_a_shelter_without_the_host_question(
-    linked: Any, olga: Any
-) -> None:
+def test_an_organisation_posts_a_shelter_without_the_host_question(linked: Any, olga: Any) -> None:
     tg = linked(olga, 2004)
     tg.send("/offer")
     assert "f:kind:shelter" in tg.buttons()
