@@ -663,7 +663,7 @@ def _need_start(ctx: Ctx) -> None:
     _ask(ctx, "kind", {})
 
 
-def _need_languages(ctx: Ctx, data: dict[str, Any]) -> list[str]:
+def _chat_languages(ctx: Ctx, data: dict[str, Any]) -> list[str]:
     """The languages ticked so far; at first the language of this chat."""
     assert ctx.link is not None  # noqa: S101
     chosen = data.get("languages")
@@ -675,7 +675,7 @@ def _need_toggle_buttons(ctx: Ctx, step: str, data: dict[str, Any]) -> Buttons:
         options = [(name, NeedForm.base_fields[name].label) for name in PARTY_FLAGS]
         return _toggle_buttons("n", "party", options, {n for n in PARTY_FLAGS if data.get(n)})
     return _toggle_buttons(
-        "n", "languages", list(Language.choices), set(_need_languages(ctx, data)), width=2
+        "n", "languages", list(Language.choices), set(_chat_languages(ctx, data)), width=2
     )
 
 
@@ -756,7 +756,7 @@ def _ask(ctx: Ctx, step: str, data: dict[str, Any], *, edit: bool = False) -> No
         slugs = [slug for slug in (data.get("city"), data.get("destination")) if slug]
         names = {c.slug: str(c.name) for c in City.objects.filter(slug__in=slugs)}
         show(
-            texts.need_summary({"languages": _need_languages(ctx, data), **data}, names),
+            texts.need_summary({"languages": _chat_languages(ctx, data), **data}, names),
             [
                 [button(_("Post the request"), "n:confirm:yes")],
                 [
@@ -844,7 +844,7 @@ def _need_store(ctx: Ctx, step: str, value: str, data: dict[str, Any]) -> bool:
         data[value] = not data.get(value)
         raise Stay
     elif step == "languages":
-        chosen = _need_languages(ctx, data)
+        chosen = _chat_languages(ctx, data)
         if value == "done":
             data["languages"] = fields["languages"].clean(chosen)
             return False
@@ -908,7 +908,7 @@ def _need_confirm(ctx: Ctx, value: str, data: dict[str, Any]) -> bool:
         return True
     if value != "yes":
         raise _invalid()
-    form = NeedForm(data=_need_form_data(data, _need_languages(ctx, data)))
+    form = NeedForm(data=_need_form_data(data, _chat_languages(ctx, data)))
     if not form.is_valid():
         ctx.say(
             _("The request could not be posted: %(problems)s") % {"problems": _form_problems(form)}
@@ -1012,7 +1012,7 @@ def _offer_toggle_buttons(ctx: Ctx, step: str, data: dict[str, Any]) -> Buttons:
         options = [(name, labels[name].label) for name in rules]
         return _toggle_buttons("f", "rules", options, {n for n, on in rules.items() if on})
     return _toggle_buttons(
-        "f", "languages", list(Language.choices), set(_need_languages(ctx, data)), width=2
+        "f", "languages", list(Language.choices), set(_chat_languages(ctx, data)), width=2
     )
 
 
@@ -1046,11 +1046,7 @@ def _offer_ask(ctx: Ctx, step: str, data: dict[str, Any], *, edit: bool = False)
     elif step == "destination":
         show(_("Where does the ride go?"), _city_buttons("f", "destination"))
     elif step == "date_from":
-        show(
-            _("From which day? Press a button or type a date like %(example)s.")
-            % {"example": timezone.localdate().isoformat()},
-            _date_buttons("f"),
-        )
+        _ask_date_from(ctx, "f")
     elif step == "nights":
         show(
             _("For how many days is it available? Press a button or type a number."),
@@ -1088,7 +1084,7 @@ def _offer_ask(ctx: Ctx, step: str, data: dict[str, Any], *, edit: bool = False)
         slugs = [slug for slug in (data.get("city"), data.get("destination")) if slug]
         names = {c.slug: str(c.name) for c in City.objects.filter(slug__in=slugs)}
         summary = texts.offer_summary(
-            {**data, **_offer_rules(data), "languages": _need_languages(ctx, data)}, names
+            {**data, **_offer_rules(data), "languages": _chat_languages(ctx, data)}, names
         )
         show(
             summary,
@@ -1188,7 +1184,7 @@ def _offer_store(ctx: Ctx, step: str, value: str, data: dict[str, Any]) -> bool:
         data[value] = not rules[value]
         raise Stay
     elif step == "languages":
-        chosen = _need_languages(ctx, data)
+        chosen = _chat_languages(ctx, data)
         if value == "done":
             data["languages"] = fields["languages"].clean(chosen)
             return False
@@ -1234,7 +1230,7 @@ def _offer_confirm(ctx: Ctx, value: str, data: dict[str, Any]) -> bool:
         return True
     if value != "yes":
         raise _invalid()
-    form = _offer_form(ctx, _offer_form_data(data, _need_languages(ctx, data)))
+    form = _offer_form(ctx, _offer_form_data(data, _chat_languages(ctx, data)))
     if not form.is_valid():
         ctx.say(
             _("The offer could not be published: %(problems)s") % {"problems": _form_problems(form)}
