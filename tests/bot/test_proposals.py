@@ -12,6 +12,7 @@ from django.test import Client
 from haven.matching.models import Proposal
 from haven.matching.services import Planned, proposals_create
 from haven.privacy.services import Contacts, contacts_set
+from tests.bot.leaks import assert_nothing_personal_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,7 @@ def test_seeker_picks_host_accepts_and_both_get_a_one_time_link_to_the_contacts(
     assert browser.get("/telegram/connect/").status_code == 200  # logged in as bob now
     assert Client().post(link.group(1)).status_code == 410  # spent
     _assert_no_contacts_sent(fake_telegram)
+    assert_nothing_personal_sent(fake_telegram)
 
 
 def test_contacts_links_are_refused_before_both_accept(
