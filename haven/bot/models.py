@@ -33,12 +33,16 @@ class TelegramLink(models.Model):
 
 
 class Conversation(models.Model):
-    """Where a person is in a guided conversation, so an interrupted one resumes."""
+    """Where a person is in a guided conversation, so an interrupted one resumes.
+    ``flow``/``step``/``data`` are the conversation in progress; ``parked`` keeps the
+    unfinished drafts of other flows ({flow: {"step": ..., "data": ...}}), so a short
+    detour (an in-queue report in the middle of an offer) loses nothing."""
 
     link = models.OneToOneField(TelegramLink, on_delete=models.CASCADE, related_name="conversation")
     flow = models.CharField(max_length=16, blank=True)
     step = models.CharField(max_length=24, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    parked = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -127,10 +127,17 @@ def link_set_language(*, link: TelegramLink, language: str) -> None:
         user_set_language(user=link.user, language=language)
 
 
-def link_create_account(*, link: TelegramLink) -> User:
-    """Give a linked Telegram account a new pseudonymous seeker account. No phone number,
-    no name; the password is random and never shown (the site is reached through
-    one-time login links sent in the chat)."""
+# The accounts a person may create in the chat: "I need help" or "I can host".
+# Organisations and drivers sign up on the site and connect their account.
+CHAT_SIGNUP_ROLES = (Role.SEEKER, Role.HOST)
+
+
+def link_create_account(*, link: TelegramLink, role: str = Role.SEEKER) -> User:
+    """Give a linked Telegram account a new pseudonymous account (a seeker or a private
+    host, as on the sign-up page). No phone number, no name; the password is random and
+    never shown (the site is reached through one-time login links sent in the chat)."""
+    if role not in CHAT_SIGNUP_ROLES:
+        raise HavenError("role_not_allowed")
     if link.user is not None:
         return link.user
     for _attempt in range(10):
@@ -138,7 +145,7 @@ def link_create_account(*, link: TelegramLink) -> User:
             user, _code = user_signup(
                 username=generate_pseudonym(),
                 password=secrets.token_urlsafe(32),
-                role=Role.SEEKER,
+                role=role,
                 language=link.language,
             )
             break
@@ -246,15 +253,46 @@ def conversation_get(*, link: TelegramLink) -> Conversation:
     return conversation
 
 
+# Flows whose unfinished drafts are kept when another flow starts (a queue report is
+# one typed number: it is simply dropped).
+RESUMABLE_FLOWS = ("need", "offer")
+
+
 def conversation_set(
     *, conversation: Conversation, flow: str, step: str, data: dict[str, Any]
 ) -> None:
+    """Move the conversation in progress to ``step``. Starting a flow while another
+    one is unfinished parks the other one (``conversation_draft`` finds it again)."""
+    parked = dict(conversation.parked or {})
+    if (
+        flow
+        and conversation.flow in RESUMABLE_FLOWS
+        and conversation.flow != flow
+        and conversation.step
+    ):
+        parked[conversation.flow] = {"step": conversation.step, "data": conversation.data}
+    parked.pop(flow, None)
     conversation.flow, conversation.step, conversation.data = flow, step, data
-    conversation.save(update_fields=["flow", "step", "data", "updated_at"])
+    conversation.parked = parked
+    conversation.save(update_fields=["flow", "step", "data", "parked", "updated_at"])
+
+
+def conversation_draft(
+    *, conversation: Conversation, flow: str
+) -> tuple[str, dict[str, Any]] | None:
+    """The unfinished step and draft of ``flow`` (in progress or parked), or None."""
+    if conversation.flow == flow and conversation.step:
+        return conversation.step, dict(conversation.data)
+    parked = (conversation.parked or {}).get(flow)
+    if isinstance(parked, dict) and parked.get("step"):
+        return str(parked["step"]), dict(parked.get("data") or {})
+    return None
 
 
 def conversation_clear(*, conversation: Conversation) -> None:
-    conversation_set(conversation=conversation, flow="", step="", data={})
+    """End the conversation in progress (the parked drafts of other flows stay)."""
+    conversation.flow, conversation.step, conversation.data = "", "", {}
+    conversation.save(update_fields=["flow", "step", "data", "updated_at"])
 
 
 # ---------------------------------------------------------------- updates

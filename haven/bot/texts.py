@@ -12,7 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.accounts.enums import Tier
-from haven.aid.enums import HostKind, HostPreference, NeedKind, OfferKind
+from haven.accounts.models import User
+from haven.aid.enums import (
+    HostKind,
+    HostPreference,
+    Language,
+    NeedKind,
+    OfferKind,
+    OfferStatus,
+    ServiceKind,
+)
+from haven.aid.forms import NeedForm, OfferForm
+from haven.aid.models import Offer
 from haven.borders.enums import FlagName, FlagStatus, Mode
 from haven.borders.forms import direction_labels
 from haven.bot.models import SafetyCheckIn
@@ -50,8 +61,10 @@ def help_text() -> str:
     return _(
         "What I can do:\n"
         "/need — ask for help (a bed, a ride, advice)\n"
+        "/offer — offer a place, a ride or a service (hosts and organisations)\n"
+        "/offers — pause, resume or close your offers\n"
         "/proposals — see and answer proposals\n"
-        "/border — tell others about a border checkpoint, with a timer\n"
+        "/border — tell others about a border checkpoint: a timer, the queue, rules\n"
         "/board — waiting times at a checkpoint\n"
         "/shelter — check people in and out of your shelter (organisations)\n"
         "/language — change the language\n"
@@ -60,10 +73,13 @@ def help_text() -> str:
     )
 
 
-def menu_buttons(role: str) -> Buttons:
+def menu_buttons(user: User) -> Buttons:
+    role = user.role
     rows: Buttons = []
     if role == "seeker":
         rows.append([button(_("Ask for help"), "m:need")])
+    if user.can_offer:
+        rows.append([button(_("Offer help"), "m:offer"), button(_("My offers"), "m:offers")])
     rows.append([button(_("My proposals"), "m:proposals")])
     if role == "organisation":
         rows.append([button(_("Shelter check-in"), "m:shelter")])
@@ -248,12 +264,100 @@ def need_summary(data: dict[str, Any], city_names: dict[str, str]) -> str:
         lines.append(_("Budget: free only"))
     else:
         lines.append(_("Budget: up to %(price)s tenge a night") % {"price": data.get("max_price")})
+    for name in ("women_only", "step_free", "disability"):
+        if data.get(name):
+            lines.append(str(NeedForm.base_fields[name].label))
+    lines.append(_languages(data.get("languages") or []))
     if data.get("host_preference") and data["host_preference"] != HostPreference.ANY:
         lines.append(str(HostPreference(data["host_preference"]).label))
+    if "min_tier" in data:
+        lines.append(_("Hosts: %(tier)s or higher") % {"tier": Tier(int(data["min_tier"])).label})
     if data.get("notes"):
         # Not echoed: the chat is not the place for free text that may hold personal details.
         lines.append(_("With a short note."))
     return "\n".join(lines)
+
+
+def _languages(codes: list[str]) -> str:
+    names = ", ".join(str(Language(c).label) for c in codes if c in Language.values)
+    return _("Languages: %(languages)s") % {"languages": names or "—"}
+
+
+def offer_summary(data: dict[str, Any], city_names: dict[str, str]) -> str:
+    """The offer before it is published. The title and the notes are free text and are
+    not repeated in the chat (they may hold personal details)."""
+    kind = OfferKind(data["kind"])
+    lines = [_("Please check your offer:"), _("What: %(kind)s") % {"kind": kind.label}]
+    if data.get("service_kind"):
+        lines.append(
+            _("Kind of service: %(kind)s") % {"kind": ServiceKind(data["service_kind"]).label}
+        )
+    if data.get("host_kind") and kind != OfferKind.SHELTER:
+        lines.append(_("Who hosts: %(host)s") % {"host": HostKind(data["host_kind"]).label})
+    lines.append(_("Where: %(city)s") % {"city": city_names.get(data.get("city", ""), "")})
+    if data.get("destination"):
+        lines.append(_("To: %(city)s") % {"city": city_names.get(data["destination"], "")})
+    lines.append(
+        _("When: %(dates)s")
+        % {
+            "dates": _("from %(start)s to %(end)s")
+            % {"start": data.get("date_from"), "end": data.get("date_to")}
+        }
+    )
+    capacity = int(data.get("capacity") or 0)
+    lines.append(
+        ngettext("%(count)d place or seat", "%(count)d places or seats", capacity)
+        % {"count": capacity}
+    )
+    for name in ("pets_ok", "children_ok", "smoking", "step_free", "exclusive"):
+        if data.get(name) and name in OfferForm.base_fields:
+            lines.append(str(OfferForm.base_fields[name].label))
+    lines.append(_languages(data.get("languages") or []))
+    lines.append(_("Price: %(price)s") % {"price": _price(int(data.get("price_per_night") or 0))})
+    lines.append(_("With a title (not repeated here)."))
+    if data.get("notes"):
+        lines.append(_("With a short note."))
+    return "\n".join(lines)
+
+
+def offer_line(offer: Offer) -> str:
+    """One of a person's offers, by its structured fields only (no title, no notes)."""
+    where = str(offer.city.name)
+    if offer.district is not None:
+        where = _("%(city)s, %(district)s") % {
+            "city": offer.city.name,
+            "district": offer.district.name,
+        }
+    text = _("%(kind)s in %(where)s, %(dates)s, %(price)s.") % {
+        "kind": OfferKind(offer.kind).label,
+        "where": where,
+        "dates": _dates(offer.date_from, offer.date_to),
+        "price": _price(offer.price_per_night),
+    }
+    places = (
+        ngettext(
+            "%(free)d place of %(capacity)d is free.",
+            "%(free)d places of %(capacity)d are free.",
+            int(offer.free_places or 0),
+        )
+        % {"free": int(offer.free_places or 0), "capacity": offer.capacity}
+        if offer.is_shelter
+        else ngettext("%(count)d place or seat.", "%(count)d places or seats.", offer.capacity)
+        % {"count": offer.capacity}
+    )
+    status = _("Status: %(status)s") % {"status": OfferStatus(offer.status).label}
+    return f"{text}\n{places}\n{status}"
+
+
+def offer_buttons(offer: Offer) -> Buttons:
+    """The owner's status buttons, named by the actions of aid.enums.OFFER_STATUS_ACTIONS."""
+    if offer.status == OfferStatus.ACTIVE:
+        row = [button(_("Pause"), f"o:pause:{offer.public_id}")]
+    elif offer.status == OfferStatus.PAUSED:
+        row = [button(_("Resume"), f"o:resume:{offer.public_id}")]
+    else:
+        return []
+    return [[*row, button(_("Close"), f"o:close:{offer.public_id}")]]
 
 
 def _hours(value: float | None) -> str:

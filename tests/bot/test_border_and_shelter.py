@@ -21,7 +21,7 @@ def test_the_timer_from_joining_the_queue_to_passing_control_makes_one_timed_rep
     tg.send("/border")
     assert "b:cp:syrym" in tg.buttons()
     tg.press("b:cp:syrym")
-    assert tg.buttons() == ["b:join:syrym", "b:show:syrym"]
+    assert tg.buttons() == ["b:join:syrym", "b:queue:syrym", "b:flag:syrym", "b:show:syrym"]
     tg.press("b:join:syrym")
     assert tg.buttons() == ["b:dir:syrym:entry", "b:dir:syrym:exit"]
     tg.press("b:dir:syrym:entry")

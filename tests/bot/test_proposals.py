@@ -12,6 +12,7 @@ from django.test import Client
 from haven.matching.models import Proposal
 from haven.matching.services import Planned, proposals_create
 from haven.privacy.services import Contacts, contacts_set
+from tests.bot.leaks import assert_nothing_personal_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,7 @@ def test_seeker_picks_host_accepts_and_both_get_a_one_time_link_to_the_contacts(
     assert browser.get("/telegram/connect/").status_code == 200  # logged in as bob now
     assert Client().post(link.group(1)).status_code == 410  # spent
     _assert_no_contacts_sent(fake_telegram)
+    assert_nothing_personal_sent(fake_telegram)
 
 
 def test_contacts_links_are_refused_before_both_accept(
@@ -158,3 +160,27 @@ def test_a_login_link_only_opens_pages_of_this_site(alice: Any) -> None:
     response = Client().post(url.removeprefix("https://haven.example"))
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_a_coordinator_who_sees_a_proposal_still_cannot_answer_it(
+    linked: Any, alice: Any, cora: Any, proposal: Proposal
+) -> None:
+    coordinator = linked(cora, 1005)
+    for action in ("pick", "decline", "accept", "refuse"):
+        coordinator.press(f"p:{action}:{proposal.public_id}")
+        assert coordinator.last_text() == "You are not allowed to do this."
+    coordinator.press(f"p:contacts:{proposal.public_id}")
+    assert coordinator.last_text() == "Contacts are shared only after both sides accept."
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+
+
+def test_answers_the_bot_never_offers_are_out_of_date(
+    linked: Any, alice: Any, proposal: Proposal
+) -> None:
+    seeker = linked(alice, 1001)
+    for action in ("moved-in", "no-show", "cancel"):
+        seeker.press(f"p:{action}:{proposal.public_id}")
+        assert seeker.last_answer() == "This button is out of date."
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"

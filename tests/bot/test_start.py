@@ -24,7 +24,7 @@ def test_start_asks_the_language_then_explains_and_creates_a_pseudonymous_accoun
     welcome = tg.last_text()
     assert "pseudonymous" in welcome
     assert "Nobody but an official may take your passport" in welcome
-    assert tg.buttons() == ["a:new", "a:have"]
+    assert tg.buttons() == ["a:new", "a:host", "a:have"]
     tg.press("a:new")
     link = TelegramLink.objects.get()
     user = link.user

@@ -123,7 +123,7 @@ def test_the_polling_loop_handles_updates_once(telegram: Any, fake_telegram: Any
     start, language = tg.message_update("/start"), tg.callback_update("l:ru")
     fake_telegram.updates = [start, language]
     call_command("bot", "--once")
-    assert tg.buttons() == ["a:new", "a:have"]
+    assert tg.buttons() == ["a:new", "a:host", "a:have"]
     assert TelegramLink.objects.get().language == "ru"
     sent = len(fake_telegram.calls)
     fake_telegram.updates = [start, language]  # Telegram re-delivers after a crash
