@@ -377,7 +377,11 @@ def test_a_note_with_contacts_is_never_repeated_in_the_chat(
     seeker.press("n:host_preference:any")
     seeker.press("n:min_tier:0")
     seeker.send("Call +7 701 555 0199 or @canary_handle_x")
+    # NeedForm refuses contact details in notes (haven.core.validators), as on the site.
+    assert "Please remove contact details" in seeker.texts()[-2]
+    assert seeker.last_text().startswith("Anything else a host should know?")
+    seeker.send("We have a small dog")
     assert "With a short note." in seeker.last_text()
     seeker.press("n:confirm:yes")
-    assert Need.objects.get().notes == "Call +7 701 555 0199 or @canary_handle_x"
-    assert_nothing_personal_sent(fake_telegram, "555 0199", "canary_handle")
+    assert Need.objects.get().notes == "We have a small dog"
+    assert_nothing_personal_sent(fake_telegram, "555 0199", "canary_handle", "small dog")

@@ -17,8 +17,8 @@ from tests.bot.leaks import assert_nothing_personal_sent
 pytestmark = pytest.mark.django_db
 
 PHONE, HANDLE = "+7 701 555 0199", "@canary_handle_x"
-TITLE = f"Room by the market, call {PHONE}"
-NOTE = f"No smoking inside. Write to {HANDLE} or {PHONE}."
+TITLE = "Room by the market"
+NOTE = "No smoking inside. Quiet after ten."
 
 
 @pytest.fixture
@@ -104,8 +104,22 @@ def test_a_host_posts_a_room_with_buttons_and_typed_answers(host: Any, fake_tele
     assert offer.date_from == timezone.localdate()
     assert offer.date_to == timezone.localdate() + dt.timedelta(days=30)
     assert Conversation.objects.get().flow == ""
-    # The title and the note held a phone number and a handle: neither went to the chat.
-    assert_nothing_personal_sent(fake_telegram, "555 0199", "canary_handle", "market")
+    # The free text a person typed is never repeated in the chat.
+    assert_nothing_personal_sent(fake_telegram, "market", "Quiet after")
+
+
+def test_contact_details_in_the_title_or_note_are_refused_and_never_repeated(
+    host: Any, fake_telegram: Any
+) -> None:
+    host.press("m:offer")
+    host.press("f:kind:room")
+    host.send(f"Room by the market, call {PHONE}")
+    assert "Please remove contact details" in host.texts()[-2]
+    assert host.last_text().startswith("Type a short title")
+    host.send(TITLE)
+    assert host.last_text() == "Who hosts?"
+    assert Offer.objects.count() == 0
+    assert_nothing_personal_sent(fake_telegram, "555 0199", "canary_handle")
 
 
 def test_ticking_a_house_rule_redraws_the_same_message(host: Any, fake_telegram: Any) -> None:
