@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import OrderBy
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
 from django.utils.translation import get_language, ngettext
@@ -62,10 +63,6 @@ class ReportAdmin(admin.ModelAdmin[Report]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
         qs = super().get_queryset(request).annotate(
-            open_urgent=Case(
-                When(status=ReportStatus.OPEN, priority=ReportPriority.URGENT, then=Value(1)),
-                default=Value(0), output_field=IntegerField(),
-            ),
             listing_hidden=Case(
                 When(listing_kind=ListingKind.OFFER, then=_exists(Offer, "listing_public_id", hidden_at__isnull=False)),
                 When(listing_kind=ListingKind.NEED, then=_exists(Need, "listing_public_id", hidden_at__isnull=False)),
@@ -85,8 +82,13 @@ class ReportAdmin(admin.ModelAdmin[Report]):
         # Reports about accounts carry no region; every coordinator may triage those.
         return qs.filter(Q(region__in=user.regions.all()) | Q(region__isnull=True))
 
-    def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
-        return ("-open_urgent", "-created_at")
+    def get_ordering(self, request: HttpRequest) -> tuple[OrderBy | str, ...]:
+        # Open urgent reports (check-in alerts) first, then the newest.
+        open_urgent = Case(
+            When(status=ReportStatus.OPEN, priority=ReportPriority.URGENT, then=Value(1)),
+            default=Value(0), output_field=IntegerField(),
+        )
+        return (open_urgent.desc(), "-created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
