@@ -292,6 +292,8 @@ HAVEN_RETENTION_PROPOSAL_DAYS = env_int("HAVEN_RETENTION_PROPOSAL_DAYS", 30)
 HAVEN_RETENTION_REVEAL_DAYS = env_int("HAVEN_RETENTION_REVEAL_DAYS", 90)
 HAVEN_RETENTION_REPORT_DAYS = env_int("HAVEN_RETENTION_REPORT_DAYS", 180)
 HAVEN_REPORTS_PER_DAY = env_int("HAVEN_REPORTS_PER_DAY", 10)
+# Independent reporters with open reports that hide an offer or request pending review (P4).
+HAVEN_REPORTS_TO_HIDE = env_int("HAVEN_REPORTS_TO_HIDE", 3)
 
 # Rate limits (P6, haven/core/ratelimit.py): fixed windows counted in the cache (Redis when
 # REDIS_URL is set). Per client address for sign-up and browsing (generous: many people

@@ -58,6 +58,9 @@ class Need(TimeStamped):
     close_reason = models.CharField(max_length=16, choices=NeedCloseReason.choices, blank=True)
     confirmed_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Hidden from browsing and matching pending a coordinator's review, after reports
+    # from several independent people (set and cleared by haven.safety only).
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,6 +113,9 @@ class Offer(TimeStamped):
     status = models.CharField(max_length=8, choices=OfferStatus.choices, default=OfferStatus.ACTIVE)
     confirmed_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Hidden from browsing and matching pending a coordinator's review, after reports
+    # from several independent people (set and cleared by haven.safety only).
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-confirmed_at"]

@@ -41,12 +41,13 @@ def offer_browse(
     language: str = "",
 ) -> QuerySet[Offer]:
     """Offers anyone may browse: active, confirmed within the freshness window, still
-    running, and not from a frozen account."""
+    running, not from a frozen account, and not hidden pending a coordinator's review."""
     qs = Offer.objects.filter(
         status=OfferStatus.ACTIVE,
         confirmed_at__gte=_fresh_since(),
         date_to__gte=timezone.localdate(),
         owner__frozen_at__isnull=True,
+        hidden_at__isnull=True,
     ).select_related("city", "district", "destination", "owner")
     if city is not None:
         qs = qs.filter(city=city)
@@ -79,7 +80,7 @@ def offer_get_visible(*, viewer: User | Any, public_id: str) -> Offer | None:
         return None
     if offer.owner_id == viewer.pk or _coordinates(viewer, offer.city.region_id):
         return offer
-    if offer.status != OfferStatus.ACTIVE or offer.owner.is_frozen:
+    if offer.status != OfferStatus.ACTIVE or offer.owner.is_frozen or offer.hidden_at is not None:
         return None
     return offer
 

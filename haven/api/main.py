@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Model
 from django.http import Http404
@@ -492,7 +492,34 @@ def report_create(request: AuthedRequest, payload: ReportIn) -> Status[dict[str,
     return Status(201, {"id": report.public_id, "status": report.status})
 
 
+class BlockIn(Schema):
+    target_kind: Literal["proposal", "offer", "need"]
+    target_id: str = Field(max_length=16)
+
+
+class BlockOut(Schema):
+    created: bool
+    proposals_withdrawn: int
+
+
+blocks = Router(tags=["safety"])
+
+
+@blocks.post("", response={200: BlockOut, 201: BlockOut, **ERRORS})
+def block_create(request: AuthedRequest, payload: BlockIn) -> Status[dict[str, Any]]:
+    """Block the other side of a proposal, or the owner of an offer or request you can
+    see (P4): proposals between you that have not started are withdrawn at once, and you
+    are never proposed to each other again. The blocked person is never told. Idempotent:
+    201 the first time, 200 (`created: false`) after."""
+    outcome = safety_services.block_create(
+        blocker=request.user, target_kind=payload.target_kind, target_public_id=payload.target_id
+    )
+    body = {"created": outcome.created, "proposals_withdrawn": outcome.proposals_withdrawn}
+    return Status(201 if outcome.created else 200, body)
+
+
 api.add_router("/accounts", accounts)
+api.add_router("/blocks", blocks)
 api.add_router("/reports", reports)
 api.add_router("/", geo)
 api.add_router("/offers", offers)

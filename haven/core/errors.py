@@ -61,6 +61,8 @@ MESSAGES = {
     "report_target_not_found": (_("We could not find what you are reporting."), 404),
     "report_quota": (_("You have sent many reports today. A coordinator will look at them first."), 429),
     "pair_declined": (_("This pair was declined before and is never proposed again."), 409),
+    "pair_blocked": (_("One of these two people has blocked the other, so they are never proposed to each other."), 409),
+    "block_target_not_found": (_("We could not find the person you want to block."), 404),
 }
 
 

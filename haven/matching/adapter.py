@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 
 from haven.aid.enums import HostPreference
 from haven.aid.models import Need, Offer
@@ -66,10 +67,39 @@ def engine_instance(
     offers: Iterable[tuple[Offer, int]],
     forbidden: Iterable[tuple[str, str]],
     now: dt.datetime,
+    apart: Collection[frozenset[int]] = (),
 ) -> engine.Instance:
+    """The engine's instance. ``forbidden`` are (need, offer) public-id pairs proposed
+    before; ``apart`` are pairs of user ids kept apart by a block (P4): every need of
+    one of them with every offer of the other is forbidden too. Pairs naming a need or
+    offer not in the instance (an offer full or paused since) are dropped."""
+    need_rows = list(needs)
+    offer_rows = [(o, spare) for o, spare in offers if spare > 0]
+    need_ids = {n.public_id for n in need_rows}
+    offer_ids = {o.public_id for o, _ in offer_rows}
+    pairs = {(n, o) for n, o in forbidden if n in need_ids and o in offer_ids}
+    pairs |= _blocked_pairs(need_rows, [o for o, _ in offer_rows], apart)
     return engine.Instance(
-        needs=tuple(engine_need(n) for n in needs),
-        offers=tuple(engine_offer(o, spare=spare) for o, spare in offers if spare > 0),
+        needs=tuple(engine_need(n) for n in need_rows),
+        offers=tuple(engine_offer(o, spare=spare) for o, spare in offer_rows),
         now=now,
-        forbidden=tuple(engine.Pair(need=n, offer=o) for n, o in forbidden),
+        forbidden=tuple(engine.Pair(need=n, offer=o) for n, o in sorted(pairs)),
     )
+
+
+def _blocked_pairs(needs: list[Need], offers: list[Offer], apart: Collection[frozenset[int]]) -> set[tuple[str, str]]:
+    if not apart:
+        return set()
+    needs_of: dict[int, list[str]] = defaultdict(list)
+    offers_of: dict[int, list[str]] = defaultdict(list)
+    for need in needs:
+        needs_of[need.owner_id].append(need.public_id)
+    for offer in offers:
+        offers_of[offer.owner_id].append(offer.public_id)
+    pairs: set[tuple[str, str]] = set()
+    for people in apart:
+        for seeker in people:
+            for host in people:
+                if seeker != host:
+                    pairs.update((n, o) for n in needs_of.get(seeker, ()) for o in offers_of.get(host, ()))
+    return pairs

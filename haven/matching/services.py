@@ -17,7 +17,7 @@ import os
 import socket
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,6 +40,27 @@ log = logging.getLogger(__name__)
 
 MATCHED_OFFER_KINDS = (OfferKind.BED, OfferKind.ROOM, OfferKind.FLAT, OfferKind.SHELTER)
 MAX_ALTERNATIVES = 2
+
+
+# ---------------------------------------------------------------- people kept apart (P4)
+
+# Reads pairs of user ids that must never be proposed to each other: ``among`` limits
+# the people asked about (None: everybody). The blocks live in the safety app, a layer
+# above this one, so it registers its reader here at start-up (safety.apps); matching
+# never imports safety.
+ApartReader = Callable[[Collection[int] | None], Iterable[tuple[int, int]]]
+_apart_readers: list[ApartReader] = []
+
+
+def apart_reader_register(*, reader: ApartReader) -> None:
+    """Add a reader of kept-apart pairs (idempotent). Called from an AppConfig.ready."""
+    if reader not in _apart_readers:
+        _apart_readers.append(reader)
+
+
+def people_apart(*, among: Collection[int] | None = None) -> set[frozenset[int]]:
+    """Every pair of people kept apart, each as a frozenset of two user ids."""
+    return {frozenset(pair) for reader in _apart_readers for pair in reader(among) if pair[0] != pair[1]}
 
 
 # ---------------------------------------------------------------- capacity
@@ -75,19 +96,19 @@ def _matchable_offers() -> list[Offer]:
     return list(
         Offer.objects.filter(
             status=OfferStatus.ACTIVE, kind__in=MATCHED_OFFER_KINDS, confirmed_at__gte=fresh,
-            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True,
+            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True, hidden_at__isnull=True,
         ).select_related("city", "district", "owner")
     )
 
 
 def _matchable_needs() -> list[Need]:
-    """Open, fresh housing needs with nothing pending or committed."""
+    """Open, fresh housing needs with nothing pending or committed, not hidden for review."""
     fresh = timezone.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
     busy = Proposal.objects.filter(status__in=(*PENDING, *COMMITTED)).values("need_id")
     return list(
         Need.objects.filter(
             status=NeedStatus.OPEN, kind=NeedKind.HOUSING, confirmed_at__gte=fresh,
-            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True,
+            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True, hidden_at__isnull=True,
         )
         .exclude(pk__in=busy)
         .select_related("city")
@@ -116,10 +137,14 @@ def proposals_create(*, planned: Planned, run: MatchRun | None = None, by: User 
         Need.objects.select_for_update().filter(pk=need.pk).first()
         if Proposal.objects.filter(need=need, status__in=(*PENDING, *COMMITTED)).exists():
             return []
+        # The last line of defence for blocks made since the plan (or a manual pick).
+        apart = people_apart(among={need.owner_id, *(o.owner_id for o in locked.values())})
         reserved = _reservations(ids)
         for offer, weight in planned.offers:
             current = locked.get(offer.pk)
-            if current is None or current.status != OfferStatus.ACTIVE:
+            if current is None or current.status != OfferStatus.ACTIVE or current.hidden_at is not None:
+                continue
+            if frozenset((need.owner_id, current.owner_id)) in apart:
                 continue
             if spare_places(current, reserved.get(offer.pk, (0, 0))) < places:
                 continue
@@ -145,6 +170,8 @@ def proposal_create_manual(*, coordinator: User, need: Need, offer: Offer) -> Pr
         raise HavenError("need_not_open")
     if Proposal.objects.filter(need=need, offer=offer).exists():
         raise HavenError("pair_declined")
+    if frozenset((need.owner_id, offer.owner_id)) in people_apart(among={need.owner_id, offer.owner_id}):
+        raise HavenError("pair_blocked")
     created = proposals_create(planned=Planned(need=need, offers=((offer, 0.0),)), by=coordinator)
     if not created:
         raise HavenError("capacity_taken")
@@ -328,6 +355,7 @@ def _alternatives(
     offers: dict[str, engine.Offer],
     spare: dict[str, int],
     by_city: dict[str, list[str]],
+    forbidden: Collection[engine.Pair] = frozenset(),
 ) -> list[tuple[str, float]]:
     """Up to two more offers in the same city that still have room after the plan and
     pass every hard rule, best first."""
@@ -336,6 +364,8 @@ def _alternatives(
     for oid in by_city.get(need.city, ()):
         offer = offers[oid]
         if oid == chosen or spare[oid] < need.party.size or not engine.is_compatible(need, offer):
+            continue
+        if engine.Pair(need=need.id, offer=oid) in forbidden:  # proposed before, or a block
             continue
         if offer.exclusive and spare[oid] < offer.capacity:
             continue
@@ -363,7 +393,9 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
         spare_rows = [(o, spare_places(o, reserved.get(o.pk, (0, 0)))) for o in offers]
         need_ids = [n.pk for n in needs]
         forbidden = Proposal.objects.filter(need_id__in=need_ids).values_list("need__public_id", "offer__public_id")
-        instance = engine_instance(needs=needs, offers=spare_rows, forbidden=list(forbidden), now=timezone.now())
+        instance = engine_instance(
+            needs=needs, offers=spare_rows, forbidden=list(forbidden), now=timezone.now(), apart=people_apart()
+        )
         result = engine.solve(instance, engine.SolveOptions(time_limit_s=limit))
         by_id_need = {n.public_id: n for n in needs}
         by_id_offer = {o.public_id: o for o, _ in spare_rows}
@@ -375,10 +407,13 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
         for o in instance.offers:
             by_city[o.city].append(o.id)
         engine_needs = {n.id: n for n in instance.needs}
+        forbidden_pairs = set(instance.forbidden)
         created = 0
         for a in result.assignments:
             need_row = by_id_need[a.need]
-            alternatives = _alternatives(instance, engine_needs[a.need], a.offer, engine_offers, spare, by_city)
+            alternatives = _alternatives(
+                instance, engine_needs[a.need], a.offer, engine_offers, spare, by_city, forbidden_pairs
+            )
             for oid, _ in alternatives:
                 spare[oid] -= need_row.people
             planned = Planned(

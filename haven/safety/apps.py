@@ -27,4 +27,9 @@ class SafetyConfig(AppConfig):
     label = "safety"
 
     def ready(self) -> None:
+        from haven.matching.services import apart_reader_register
+        from haven.safety.selectors import block_pairs
+
         post_migrate.connect(ensure_triage_permissions, dispatch_uid="haven-triage-permissions")
+        # Blocks keep people apart in matching; matching cannot import this app (layers).
+        apart_reader_register(reader=block_pairs)

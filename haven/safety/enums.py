@@ -20,6 +20,24 @@ class ReportReason(models.TextChoices):
     HARASSMENT = "harassment", _("Harassment")
     SPAM = "spam", _("Spam")
     OTHER = "other", _("Something else")
+    # Filed only by safety.services.report_unsafe_checkin, never chosen by a person.
+    UNSAFE_CHECKIN = "unsafe_checkin", _("The guest answered “I am not safe” at a safety check-in")
+
+
+# What a person may choose on the report form and in the API.
+CHOSEN_REASONS = tuple(r for r in ReportReason if r != ReportReason.UNSAFE_CHECKIN)
+
+
+class ReportPriority(models.IntegerChoices):
+    NORMAL = 0, pgettext_lazy("report priority", "Normal")
+    URGENT = 1, pgettext_lazy("report priority", "Urgent")
+
+
+class ListingKind(models.TextChoices):
+    """The listing a report counts against for the auto-hide (an offer or a request)."""
+
+    OFFER = "offer", pgettext_lazy("report target", "Offer")
+    NEED = "need", pgettext_lazy("report target", "Request for help")
 
 
 class ReportStatus(models.TextChoices):

@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.forms import HavenForm
-from haven.safety.enums import ReportReason
+from haven.safety.enums import CHOSEN_REASONS
 
 
 class ReportForm(HavenForm):
-    reason = forms.ChoiceField(choices=ReportReason.choices, widget=forms.RadioSelect, label=_("What is wrong?"))
+    reason = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in CHOSEN_REASONS], widget=forms.RadioSelect, label=_("What is wrong?"),
+    )
     note = forms.CharField(
         required=False,
         max_length=1000,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("proposals/<str:public_id>/", views_matching.proposal_detail, name="proposal_detail"),
     path("proposals/<str:public_id>/contacts/", views_matching.proposal_contacts, name="proposal_contacts"),
     path("proposals/<str:public_id>/end/", views_matching.proposal_end, name="proposal_end"),
+    path("proposals/<str:public_id>/block/", views_matching.proposal_block, name="proposal_block"),
     path("proposals/<str:public_id>/<str:action>/", views_matching.proposal_action, name="proposal_action"),
     path("needs/new/", views.need_new, name="need_new"),
     path("needs/<str:public_id>/", views.need_detail, name="need_detail"),

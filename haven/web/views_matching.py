@@ -20,6 +20,8 @@ from haven.matching.enums import EndReason
 from haven.matching.models import Proposal
 from haven.privacy import services as privacy
 from haven.privacy.forms import ContactsForm
+from haven.safety import services as safety_services
+from haven.safety.enums import TargetKind
 
 
 def _proposal_or_404(request: AuthedRequest, public_id: str) -> Proposal:
@@ -78,6 +80,24 @@ def proposal_end(request: AuthedRequest, public_id: str) -> HttpResponse:
         messages.success(request, _("Recorded: the stay has ended. Thank you."))
     except HavenError as error:
         messages.error(request, error.message)
+    return redirect("web:proposal_detail", public_id=proposal.public_id)
+
+
+@login_required
+@require_POST
+def proposal_block(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Block the other side of the proposal (P4); they are never told."""
+    proposal = _proposal_or_404(request, public_id)
+    if request.user.pk not in (proposal.need.owner_id, proposal.offer.owner_id):
+        raise Http404
+    try:
+        safety_services.block_create(
+            blocker=request.user, target_kind=TargetKind.PROPOSAL, target_public_id=proposal.public_id
+        )
+    except HavenError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Blocked. You will never be proposed to each other again, and they are not told."))
     return redirect("web:proposal_detail", public_id=proposal.public_id)
 
 

@@ -97,6 +97,7 @@ def test_handled_reports_are_purged_and_open_ones_kept(alice: Any, bobs_offer: A
     report_resolve(report=handled, by=cora, status="dismissed")
     still_open = report_submit(reporter=alice, target_kind="offer", target_public_id=bobs_offer.public_id, reason="fake")
     _age(Report, handled.pk, settings.HAVEN_RETENTION_REPORT_DAYS + 1, field="created_at")
+    _age(Report, handled.pk, settings.HAVEN_RETENTION_REPORT_DAYS + 1, field="handled_at")  # counted from handling
     _age(Report, still_open.pk, settings.HAVEN_RETENTION_REPORT_DAYS + 1, field="created_at")
     assert retention_purge()["reports"] == 1
     assert list(Report.objects.values_list("pk", flat=True)) == [still_open.pk]
