@@ -168,9 +168,12 @@ def access_log_record(*, viewer: User, kind: AccessKind | str, public_id: str, v
 
 
 def access_log_opened(*, request: HttpRequest, kind: AccessKind | str, public_id: str) -> AccessLog | None:
-    """``access_log_record`` for the page or API route serving ``request`` (its URL name)."""
+    """``access_log_record`` for the page or API route serving ``request``: its URL name,
+    with the method when it is not a read (an API path serves several methods)."""
     match = request.resolver_match
     view = match.view_name if match is not None else request.path
+    if request.method not in ("GET", "HEAD"):
+        view = f"{view} {request.method}"
     return access_log_record(viewer=request.user, kind=kind, public_id=public_id, view=view)  # type: ignore[arg-type]
 
 
