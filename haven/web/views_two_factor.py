@@ -75,8 +75,10 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
     else:
         form = EnrolmentCodeForm(request.POST or None)
     context["form"] = form
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
         return _page(request, context)
+    if not form.is_valid():
+        return _rescan(request, context, form) if step == "scan" and not enrolled else _page(request, context)
     if not account_services.login_allowed(username=user.username, address=address):
         form.add_error(None, HavenError("too_many_attempts").message)
         return _page(request, context)
@@ -95,17 +97,34 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
             return _page(request, {**context, **_scan_context(device, scan_form)})
     except HavenError as error:
         account_services.login_failed(username=user.username, address=address)
-        if error.code == "otp_wrong":
-            form.add_error("otp_token", error.message)
-            pending = StaffTOTPDevice.objects.filter(user=user, confirmed=False).first()
-            if step == "scan" and pending is not None:
-                return _page(request, {**context, **_scan_context(pending, form)})
-            return _page(request, context)
-        # The enrolment code failed: back to the first step, with the reason.
-        code_form = EnrolmentCodeForm({"enrolment_code": form.cleaned_data["enrolment_code"]})
-        code_form.is_valid()
-        code_form.add_error(None, error.message)
-        return _page(request, {**context, "step": "code", "form": code_form})
+        if error.code != "otp_wrong":
+            return _code_step(request, context, form.cleaned_data["enrolment_code"], error)
+        form.add_error("otp_token", error.message)
+        return _rescan(request, context, form) if step == "scan" else _page(request, context)
     otp_login(request, device)
     account_services.login_succeeded(username=user.username)
     return redirect(next_url)
+
+
+def _code_step(request: AuthedRequest, context: dict[str, Any], code: str, error: HavenError) -> HttpResponse:
+    """Back to the first step, with the reason the enrolment code failed."""
+    form = EnrolmentCodeForm({"enrolment_code": code})
+    form.is_valid()
+    form.add_error(None, error.message)
+    return _page(request, {**context, "step": "code", "form": form})
+
+
+def _rescan(request: AuthedRequest, context: dict[str, Any], form: EnrolmentConfirmForm) -> HttpResponse:
+    """The scanning step again, with ``form``'s errors — the secret only if the enrolment
+    code carried over from the first step is still valid."""
+    code = str(request.POST.get("enrolment_code", ""))
+    user, address = request.user, account_services.client_address(request)
+    # Checking the code again is a guess like any other: under the lockout, and counted.
+    if not account_services.login_allowed(username=user.username, address=address):
+        return _code_step(request, context, code, HavenError("too_many_attempts"))
+    try:
+        device = privacy.totp_device_start(user=user, enrolment_code=code)
+    except HavenError as error:
+        account_services.login_failed(username=user.username, address=address)
+        return _code_step(request, context, code, error)
+    return _page(request, {**context, **_scan_context(device, form)})

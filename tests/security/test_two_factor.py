@@ -160,6 +160,34 @@ def test_the_scanning_step_without_the_enrolment_code_enrols_nothing(client_for:
     assert client.get("/coordinate/").status_code == 302
 
 
+def test_the_scanning_step_never_shows_the_secret_for_a_guessed_enrolment_code(client_for: Any, cora: Any, settings: Any) -> None:
+    code = _grant("cora")
+    owner = client_for(None)
+    _password_login(owner, "cora")
+    owner.post("/me/2fa/", {"step": "code", "enrolment_code": code})  # a secret is now pending
+    guesser = client_for(None)
+    _password_login(guesser, "cora")
+    for _ in range(settings.HAVEN_LOGIN_FAILURES_PER_USER):
+        # An unusable TOTP field must not turn the page into an oracle for the code.
+        response = guesser.post("/me/2fa/", {"step": "scan", "enrolment_code": "AAAAA-BBBBB-CCCCC-DDDDD", "otp_token": "x"})
+        assert SECRET_MARK not in response.content.decode()
+        assert "This enrolment code is not valid." in response.content.decode()
+    locked = guesser.post("/me/2fa/", {"step": "scan", "enrolment_code": code, "otp_token": "x"})
+    assert SECRET_MARK not in locked.content.decode()
+    assert "Too many failed attempts. Please wait a few minutes and try again." in locked.content.decode()
+
+
+def test_a_mistyped_totp_code_keeps_the_scanning_step_with_a_valid_enrolment_code(client_for: Any, cora: Any) -> None:
+    code = _grant("cora")
+    client = client_for(None)
+    _password_login(client, "cora")
+    client.post("/me/2fa/", {"step": "code", "enrolment_code": code})
+    response = client.post("/me/2fa/", {"step": "scan", "enrolment_code": code, "otp_token": "12345"})
+    html = response.content.decode()
+    assert SECRET_MARK in html
+    assert "Enter the 6 digits your authenticator app shows." in html
+
+
 def test_a_used_enrolment_code_fails_and_changes_nothing(client_for: Any, cora: Any) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
