@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "haven.accounts.middleware.StaffSessionMiddleware",
     "haven.accounts.middleware.StaffTwoFactorMiddleware",
+    "haven.privacy.middleware.ConsoleAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.SecurityHeadersMiddleware",
@@ -284,6 +285,10 @@ if PRODUCTION and not HAVEN_STAFF_2FA_REQUIRED:
     raise ImproperlyConfigured("HAVEN_STAFF_2FA_REQUIRED cannot be turned off in production")
 HAVEN_STAFF_SESSION_IDLE_SECONDS = env_int("HAVEN_STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 OTP_TOTP_ISSUER = "Haven"
+# `haven grant` prints a one-time code that enrolling an authenticator requires; it expires.
+HAVEN_STAFF_ENROLMENT_HOURS = env_int("HAVEN_STAFF_ENROLMENT_HOURS", 72)
+# Days the coordinators' read audit (privacy.AccessLog) is kept before the retention purge.
+HAVEN_RETENTION_ACCESS_LOG_DAYS = env_int("HAVEN_RETENTION_ACCESS_LOG_DAYS", 365)
 
 # Retention (P5, docs/retention.md): days after which closed records are purged by
 # `haven retention` (run it daily).

@@ -94,5 +94,21 @@ class TokenForm(HavenForm):
     )
 
 
+class EnrolmentCodeForm(HavenForm):
+    enrolment_code = forms.CharField(
+        max_length=40,
+        label=_("Enrolment code"),
+        help_text=_("The one-time code the administrator who gave you access handed you."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class EnrolmentConfirmForm(TokenForm):
+    """The second enrolment step: the code from the newly scanned app, with the enrolment
+    code carried over from the first step (it is checked again and spent here)."""
+
+    enrolment_code = forms.CharField(max_length=40, widget=forms.HiddenInput)
+
+
 class DeleteMeForm(HavenForm):
     password = forms.CharField(widget=forms.PasswordInput, label=_("Your password"), max_length=200)

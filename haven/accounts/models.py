@@ -108,3 +108,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (hvn_{self.prefix}…)"
+
+
+class StaffEnrolment(models.Model):
+    """The one-time code a coordinator or administrator needs to enrol an authenticator
+    app (P7). ``haven grant`` issues it and prints it once; only its SHA-256 is stored
+    (the code is 100 random bits, so a plain hash cannot be brute-forced). One row per
+    person: granting again replaces the code, so the old one stops working."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_enrolment")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"enrolment of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
 
@@ -12,9 +14,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.enums import GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
-from haven.accounts.models import ApiToken, User, Verification
+from haven.accounts.models import ApiToken, StaffEnrolment, User, Verification
 from haven.core.errors import HavenError
 from haven.geo.models import Region
 
@@ -112,6 +115,65 @@ def coordinator_grant(*, user: User, regions: Iterable[Region], role: str = Role
         group = Group.objects.filter(name="Coordinators").first()
         if group is not None:
             user.groups.add(group)
+
+
+# ---------------------------------------------------------------- authenticator enrolment (P7)
+
+def _enrolment_digest(code: str) -> str:
+    return hashlib.sha256(_normalise_recovery_code(code).encode()).hexdigest()
+
+
+def staff_enrolment_issue(*, user: User, now: dt.datetime | None = None) -> str:
+    """Issue the one-time code with which ``user`` (a coordinator or administrator) enrols
+    an authenticator app. Returns the code, to be handed over out of band; only its hash
+    is stored.
+
+    Side effects: replaces any earlier code (it stops working) and deletes the person's
+    authenticator devices, so a lost phone, or an authenticator someone else enrolled, no
+    longer opens anything: every session of theirs must confirm a code from the new one.
+    """
+    if not (user.is_coordinator or user.is_superuser):
+        raise HavenError("role_not_allowed")
+    now = now or timezone.now()
+    code = _new_recovery_code()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaffEnrolment.objects.update_or_create(
+            user=user,
+            defaults={
+                "code_hash": _enrolment_digest(code),
+                "created_at": now,
+                "expires_at": now + dt.timedelta(hours=settings.HAVEN_STAFF_ENROLMENT_HOURS),
+                "used_at": None,
+            },
+        )
+    return code
+
+
+def staff_enrolment_check(*, user: User, code: str, now: dt.datetime | None = None) -> StaffEnrolment:
+    """The person's enrolment if ``code`` is theirs, unused and unexpired; otherwise
+    ``enrolment_code_invalid``, ``enrolment_code_used`` or ``enrolment_code_expired``
+    (the last two only once the code itself matched). Changes nothing."""
+    now = now or timezone.now()
+    enrolment = StaffEnrolment.objects.filter(user=user).first()
+    if enrolment is None or not hmac.compare_digest(enrolment.code_hash, _enrolment_digest(code)):
+        raise HavenError("enrolment_code_invalid")
+    if enrolment.used_at is not None:
+        raise HavenError("enrolment_code_used")
+    if enrolment.expires_at <= now:
+        raise HavenError("enrolment_code_expired")
+    return enrolment
+
+
+def staff_enrolment_spend(*, enrolment: StaffEnrolment, now: dt.datetime | None = None) -> None:
+    """Mark the code used. One conditional UPDATE that must hit exactly one row, so of two
+    browsers finishing at once only one enrols; the other gets ``enrolment_code_used``."""
+    now = now or timezone.now()
+    spent = StaffEnrolment.objects.filter(
+        pk=enrolment.pk, code_hash=enrolment.code_hash, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if spent != 1:
+        raise HavenError("enrolment_code_used")
 
 
 def _token_digest(raw: str) -> str:

@@ -48,6 +48,7 @@ from haven.matching import services as matching
 from haven.matching.enums import EndReason
 from haven.matching.models import Proposal
 from haven.privacy import services as privacy
+from haven.privacy.enums import AccessKind
 from haven.privacy.forms import ContactsForm
 from haven.safety import services as safety_services
 from haven.safety.enums import ReportReason, TargetKind
@@ -325,6 +326,7 @@ def _need(request: AuthedRequest, need_id: str) -> Need:
     need = selectors.need_get_visible(viewer=request.user, public_id=need_id)
     if need is None:
         raise Http404
+    privacy.access_log_opened(request=request, kind=AccessKind.NEED, public_id=need.public_id)  # P7 read audit
     return need
 
 
@@ -383,6 +385,7 @@ def _proposal(request: AuthedRequest, proposal_id: str, side: str) -> Proposal:
     mine = matching.proposal_side(proposal=proposal, user=request.user)
     if side != "any" and not (mine and side in (mine, "either")):
         raise Http404
+    privacy.access_log_opened(request=request, kind=AccessKind.PROPOSAL, public_id=proposal.public_id)  # P7 read audit
     return proposal
 
 

@@ -54,6 +54,19 @@ MESSAGES = {
         _("Coordinators must confirm a code from their authenticator app first."),
         403,
     ),
+    "enrolment_code_invalid": (
+        _("This enrolment code is not valid. Ask the administrator who gave you access for a new one."),
+        400,
+    ),
+    "enrolment_code_expired": (
+        _("This enrolment code has expired. Ask the administrator who gave you access for a new one."),
+        400,
+    ),
+    "enrolment_code_used": (
+        _("This enrolment code has already been used. Ask the administrator who gave you access for a new one."),
+        400,
+    ),
+    "otp_wrong": (_("This code is not correct or has expired."), 400),
     "staff_cannot_self_erase": (
         _("A coordinator account is removed by an administrator, so that the audit log stays whole."),
         403,

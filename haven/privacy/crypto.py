@@ -48,3 +48,28 @@ def encrypt(*, wrapped_key: bytes, context: str, plaintext: str) -> bytes:
 def decrypt(*, wrapped_key: bytes, context: str, sealed: bytes) -> str:
     data_key = _open(master_key(), wrapped_key, b"key:" + context.encode())
     return _open(data_key, sealed, b"data:" + context.encode()).decode()
+
+
+# Small secrets sealed directly under the master key, as text: coordinators' TOTP secrets.
+# No per-person key: nothing about them needs crypto-shredding (the device row is deleted).
+SEALED_TEXT_PREFIX = "v1:"
+
+
+def seal_text(*, context: str, secret: bytes) -> str:
+    """``secret`` sealed (AES-256-GCM) under the master key, bound to ``context``, as
+    ``v1:`` + base64url: 67 characters for a 20-byte TOTP secret, so it fits the column
+    (CharField(80)) that held the hex secret."""
+    sealed = _seal(master_key(), secret, b"text:" + context.encode())
+    return SEALED_TEXT_PREFIX + base64.urlsafe_b64encode(sealed).decode()
+
+
+def is_sealed_text(value: str) -> bool:
+    return value.startswith(SEALED_TEXT_PREFIX)
+
+
+def open_text(*, context: str, sealed: str) -> bytes:
+    """The secret inside ``seal_text``'s output. Raises ``ValueError`` for anything else
+    (a plaintext value is never accepted) and ``InvalidTag`` for a wrong key or context."""
+    if not is_sealed_text(sealed):
+        raise ValueError("not a sealed value")
+    return _open(master_key(), base64.urlsafe_b64decode(sealed[len(SEALED_TEXT_PREFIX):].encode()), b"text:" + context.encode())

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from haven.accounts import services as accounts
+from haven.accounts.middleware import is_staff_account
 from haven.accounts.models import User
 from haven.core.errors import HavenError
 from haven.privacy import crypto
-from haven.privacy.models import ContactVault, Reveal
+from haven.privacy.enums import AccessKind
+from haven.privacy.models import AccessLog, ContactVault, Reveal, StaffTOTPDevice, totp_context
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,88 @@ def reveals_of(*, owner: User) -> list[Reveal]:
 def person_erase_contacts(*, user: User) -> None:
     """Crypto-shred: delete the wrapped key and ciphertext. Old backups become unreadable."""
     ContactVault.objects.filter(user=user).delete()
+
+
+# ---------------------------------------------------------------- coordinators' authenticators (P7)
+
+TOTP_SECRET_BYTES = 20
+
+
+def totp_device_confirmed(*, user: User) -> StaffTOTPDevice | None:
+    device: StaffTOTPDevice | None = StaffTOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device
+
+
+def totp_device_start(*, user: User, enrolment_code: str) -> StaffTOTPDevice:
+    """First step of enrolling an authenticator: with the one-time code from ``haven
+    grant``, the person's unconfirmed device (a new secret, sealed under the master key,
+    or the one already shown to them). Without a valid code: a HavenError, nothing changes.
+    The secret is shown only after this, so a phished password alone enrols nothing."""
+    accounts.staff_enrolment_check(user=user, code=enrolment_code)
+    device: StaffTOTPDevice | None = StaffTOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = StaffTOTPDevice.objects.create(
+            user=user, name="Haven", confirmed=False,
+            key=crypto.seal_text(context=totp_context(user.pk), secret=os.urandom(TOTP_SECRET_BYTES)),
+        )
+    return device
+
+
+def totp_device_confirm(*, user: User, enrolment_code: str, token: str) -> StaffTOTPDevice:
+    """Second step: a code from the newly scanned app confirms the device and spends the
+    enrolment code. Raises ``enrolment_code_*`` or ``otp_wrong``; then no device is
+    confirmed (a wrong TOTP code counts towards django-otp's throttling)."""
+    enrolment = accounts.staff_enrolment_check(user=user, code=enrolment_code)
+    device: StaffTOTPDevice | None = StaffTOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise HavenError("enrolment_code_invalid")
+    # Outside the transaction below, so that a failure's throttling is kept.
+    if not device.verify_token(token):
+        raise HavenError("otp_wrong")
+    with transaction.atomic():
+        accounts.staff_enrolment_spend(enrolment=enrolment)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return device
+
+
+def totp_verify(*, user: User, token: str) -> StaffTOTPDevice:
+    """A later login: the code from the person's confirmed authenticator, or ``otp_wrong``."""
+    device = totp_device_confirmed(user=user)
+    if device is None or not device.verify_token(token):
+        raise HavenError("otp_wrong")
+    return device
+
+
+# ---------------------------------------------------------------- coordinators' read audit (P7)
+
+def access_log_record(*, viewer: User, kind: AccessKind | str, public_id: str, view: str) -> AccessLog | None:
+    """Record that a coordinator or administrator opened a person-level object. The one
+    function that writes the access log: the console (``privacy.middleware``), the site
+    and the API call it. Does nothing for anyone else (people reading their own data).
+
+    Side effects: one ``AccessLog`` row per call."""
+    if not is_staff_account(viewer):
+        return None
+    return AccessLog.objects.create(
+        viewer=viewer, viewer_name=viewer.username, kind=kind, object_public_id=public_id[:16], view=view[:100]
+    )
+
+
+def access_log_opened(*, request: HttpRequest, kind: AccessKind | str, public_id: str) -> AccessLog | None:
+    """``access_log_record`` for the page or API route serving ``request``: its URL name,
+    with the method when it is not a read (an API path serves several methods)."""
+    match = request.resolver_match
+    view = match.view_name if match is not None else request.path
+    if request.method not in ("GET", "HEAD"):
+        view = f"{view} {request.method}"
+    return access_log_record(viewer=request.user, kind=kind, public_id=public_id, view=view)  # type: ignore[arg-type]
+
+
+def access_log_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete access-log rows older than ``HAVEN_RETENTION_ACCESS_LOG_DAYS``; for the daily
+    retention job. Returns how many rows went."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_ACCESS_LOG_DAYS)
+    deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
+    return deleted

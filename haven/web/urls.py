@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from haven.accounts.forms import LoginForm
 from haven.safety.enums import TargetKind
-from haven.web import views, views_matching
+from haven.web import views, views_matching, views_two_factor
 
 app_name = "web"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/contacts/", views_matching.my_contacts, name="my_contacts"),
     path("me/delete/", views.delete_me, name="delete_me"),
-    path("me/2fa/", views.two_factor, name="two_factor"),
+    path("me/2fa/", views_two_factor.two_factor, name="two_factor"),
     path("proposals/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.PROPOSAL},
          name="proposal_report"),
     path("proposals/<str:public_id>/", views_matching.proposal_detail, name="proposal_detail"),

@@ -3,10 +3,8 @@ render. Every core flow works without JavaScript."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-import qrcode
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -15,17 +13,12 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from qrcode.image.svg import SvgPathImage
 
 from haven.accounts import services as account_services
 from haven.accounts.enums import Role
-from haven.accounts.forms import ApiTokenForm, DeleteMeForm, RecoverForm, SignupForm, TokenForm
-from haven.accounts.middleware import is_staff_account
+from haven.accounts.forms import ApiTokenForm, DeleteMeForm, RecoverForm, SignupForm
 from haven.accounts.pseudonyms import generate_pseudonym
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
@@ -35,6 +28,8 @@ from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import City
 from haven.matching import selectors as matching_selectors
+from haven.privacy import services as privacy
+from haven.privacy.enums import AccessKind
 from haven.safety import services as safety_services
 from haven.safety.enums import TargetKind
 from haven.safety.forms import ReportForm
@@ -143,6 +138,7 @@ def _need_or_404(request: AuthedRequest, public_id: str) -> Any:
     need = selectors.need_get_visible(viewer=request.user, public_id=public_id)
     if need is None:
         raise Http404
+    privacy.access_log_opened(request=request, kind=AccessKind.NEED, public_id=need.public_id)  # P7 read audit
     return need
 
 
@@ -368,57 +364,6 @@ def delete_me(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Your account and everything you posted are deleted."))
             return redirect("web:home")
     return render(request, "web/delete_me.html", {"form": form})
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("admin:index")
-
-
-def _qr_data_uri(text: str) -> str:
-    image = qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
-
-
-@login_required
-def two_factor(request: AuthedRequest) -> HttpResponse:
-    """Coordinators confirm a TOTP code after the password (P7); the first time, they
-    scan the secret into an authenticator app and confirm one code to activate it."""
-    user = request.user
-    if not is_staff_account(user):
-        return redirect("web:dashboard")
-    next_url = _safe_next(request)
-    if user.is_verified():  # type: ignore[attr-defined]
-        return redirect(next_url)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    setting_up = device is None
-    if device is None:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="Haven", confirmed=False
-        )
-    form = TokenForm(request.POST or None)
-    address = account_services.client_address(request)
-    if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["otp_token"].strip()
-        if not account_services.login_allowed(username=user.username, address=address):
-            form.add_error(None, HavenError("too_many_attempts").message)
-        elif device.verify_token(token):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            account_services.login_succeeded(username=user.username)
-            return redirect(next_url)
-        else:
-            account_services.login_failed(username=user.username, address=address)
-            form.add_error("otp_token", _("This code is not correct or has expired."))
-    context: dict[str, Any] = {"form": form, "setting_up": setting_up, "next": next_url}
-    if setting_up:
-        context["secret"] = base64.b32encode(device.bin_key).decode()
-        context["qr"] = _qr_data_uri(device.config_url)
-    return render(request, "web/two_factor.html", context)
 
 
 @login_required

@@ -19,6 +19,7 @@ from haven.matching import selectors, services
 from haven.matching.enums import EndReason
 from haven.matching.models import Proposal
 from haven.privacy import services as privacy
+from haven.privacy.enums import AccessKind
 from haven.privacy.forms import ContactsForm
 from haven.safety import services as safety_services
 from haven.safety.enums import TargetKind
@@ -28,6 +29,7 @@ def _proposal_or_404(request: AuthedRequest, public_id: str) -> Proposal:
     proposal = selectors.proposal_get_visible(viewer=request.user, public_id=public_id)
     if proposal is None:
         raise Http404
+    privacy.access_log_opened(request=request, kind=AccessKind.PROPOSAL, public_id=proposal.public_id)  # P7 read audit
     return proposal
 
 

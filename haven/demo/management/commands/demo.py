@@ -2,7 +2,10 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from haven.accounts.models import User
+from haven.accounts.services import staff_enrolment_issue
 from haven.demo.scenario import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo, stage_demo_proposals
 from haven.matching.services import matching_run
 
@@ -30,5 +33,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {account.username:<18} {account.role:<13} {account.what}")
         self.stdout.write(
             "\nCoordinators and admins set up a TOTP authenticator app (FreeOTP, Aegis, ...) at their "
-            "first login: two-factor login is mandatory for them."
+            "first login with a one-time enrolment code: two-factor login is mandatory for them."
         )
+        for account in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=account.username).first()
+            if user is not None and user.is_coordinator and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                self.stdout.write(f"  enrolment code for {account.username}: {staff_enrolment_issue(user=user)}")
