@@ -58,11 +58,13 @@ test-durability: install
 test: lint typecheck test-sqlite test-postgres test-browser test-durability
 
 # Static security analysis and known-vulnerable dependencies (docs/security-audit.md). Not
-# part of `make test`: pip-audit needs the network (PyPI's vulnerability data); --strict
-# makes a dependency it could not check a failure rather than a silent skip.
+# part of `make test`: pip-audit needs the network to a vulnerability database (OSV by
+# default, the fuller one; PIP_AUDIT_SERVICE=pypi for PyPI's JSON API). --strict makes a
+# dependency it could not check a failure rather than a silent "no known vulnerabilities".
+PIP_AUDIT_SERVICE ?= osv
 audit: install
 	$(BIN)/bandit -c pyproject.toml -r haven -q
-	$(BIN)/pip-audit --strict --skip-editable
+	$(BIN)/pip-audit --strict --skip-editable --vulnerability-service $(PIP_AUDIT_SERVICE)
 
 messages: install
 	cd haven && ../$(BIN)/haven makemessages -l ru --no-obsolete --add-location file -i "matching/engine/*" -i "borders/estimator/*" && ../$(BIN)/haven compilemessages

@@ -96,6 +96,21 @@ def report_get(*, public_id: str) -> BorderReport | None:
     return BorderReport.objects.select_related("checkpoint", "reporter").filter(public_id=public_id).first()
 
 
+def report_get_visible(*, viewer: User | Any, public_id: str) -> BorderReport | None:
+    """One report, for the only people who ever see it: its own reporter and the
+    coordinators who moderate its checkpoint. Nobody else learns that it exists."""
+    report = report_get(public_id=public_id)
+    if report is None:
+        return None
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    if report.reporter_id == viewer.pk:
+        return report
+    if can_moderate(viewer=viewer, checkpoint=report.checkpoint):
+        return report
+    return None
+
+
 # ----- estimator inputs ---------------------------------------------------------------------
 
 

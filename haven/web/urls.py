@@ -31,6 +31,7 @@ urlpatterns = [
     path("needs/<str:public_id>/edit/", views.need_edit, name="need_edit"),
     path("needs/<str:public_id>/close/", views.need_close, name="need_close"),
     path("needs/<str:public_id>/confirm/", views.need_confirm, name="need_confirm"),
+    path("needs/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.NEED}, name="need_report"),
     path("border/", include("haven.web.urls_borders")),
     path("offers/", views.offer_list, name="offer_list"),
     path("offers/new/", views.offer_new, name="offer_new"),

@@ -168,9 +168,14 @@ def need_new(request: AuthedRequest) -> HttpResponse:
 def need_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     need = _need_or_404(request, public_id)
     proposals = need.proposals.select_related("offer", "offer__city", "offer__district", "offer__owner")
-    return render(
-        request, "web/need_detail.html", {"need": need, "close_form": NeedCloseForm(), "proposals": proposals}
-    )
+    context = {
+        "need": need,
+        "close_form": NeedCloseForm(),
+        "proposals": proposals,
+        # A coordinator of the region may report it; nobody reports their own request.
+        "can_report": need.owner_id != request.user.pk,
+    }
+    return render(request, "web/need_detail.html", context)
 
 
 @login_required
@@ -366,14 +371,29 @@ def delete_me(request: AuthedRequest) -> HttpResponse:
     return render(request, "web/delete_me.html", {"form": form})
 
 
+# Where the report form sends the person back to, per kind of target.
+REPORT_BACK = {
+    TargetKind.OFFER: "web:offer_detail",
+    TargetKind.NEED: "web:need_detail",
+    TargetKind.PROPOSAL: "web:proposal_detail",
+}
+
+
 @login_required
 def report_new(request: AuthedRequest, public_id: str, target_kind: str) -> HttpResponse:
-    """Report an offer or a proposal to the coordinators of its region (P4)."""
+    """Report an offer, a request or a proposal to the coordinators of its region (P4).
+    Something the person cannot see is a 404, as everywhere else."""
     try:
         safety_services.report_target(kind=target_kind, public_id=public_id, reporter=request.user)
     except HavenError:
         raise Http404 from None
-    back = reverse("web:offer_detail" if target_kind == TargetKind.OFFER else "web:proposal_detail", args=[public_id])
+    back = reverse(REPORT_BACK[TargetKind(target_kind)], args=[public_id])
+    return report_page(request, target_kind=target_kind, public_id=public_id, back=back)
+
+
+def report_page(request: AuthedRequest, *, target_kind: str, public_id: str, back: str) -> HttpResponse:
+    """The report form and its submission through ``safety.services.report_submit``.
+    The caller has already checked that the person may see the target."""
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -388,4 +408,5 @@ def report_new(request: AuthedRequest, public_id: str, target_kind: str) -> Http
                 request, _("Thank you. A coordinator will look at it; nobody is told who sent the report.")
             )
             return redirect(back)
-    return render(request, "web/report_form.html", {"form": form, "back": back, "target_kind": target_kind})
+    context = {"form": form, "back": back, "target_kind": target_kind, "target_label": TargetKind(target_kind).label}
+    return render(request, "web/report_form.html", context)

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, npgettext, pgettext
@@ -35,6 +36,8 @@ from haven.borders.forms import (
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint
 from haven.safety import services as safety
+from haven.safety.enums import TargetKind
+from haven.web.views import report_page
 
 TREND_ARROWS = {"rising": "↑", "falling": "↓", "steady": "→"}
 SPARK_W, SPARK_H = 100, 24
@@ -335,8 +338,10 @@ def flag_decide(request: AuthedRequest, slug: str) -> HttpResponse:
     return redirect("web:border_detail", slug=slug)
 
 
-def _report_or_404(public_id: str) -> Any:
-    found = selectors.report_get(public_id=public_id)
+def _report_or_404(request: AuthedRequest, public_id: str) -> Any:
+    """A report the person may see (its reporter, or a coordinator of its checkpoint's
+    region); for anyone else it does not exist."""
+    found = selectors.report_get_visible(viewer=request.user, public_id=public_id)
     if found is None:
         raise Http404
     return found
@@ -345,7 +350,7 @@ def _report_or_404(public_id: str) -> Any:
 @login_required
 @require_POST
 def report_hide(request: AuthedRequest, public_id: str) -> HttpResponse:
-    found = _report_or_404(public_id)
+    found = _report_or_404(request, public_id)
     try:
         services.report_hide(report=found, by=request.user)
     except HavenError as error:
@@ -358,7 +363,7 @@ def report_hide(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def reporter_freeze(request: AuthedRequest, public_id: str) -> HttpResponse:
-    found = _report_or_404(public_id)
+    found = _report_or_404(request, public_id)
     form = FreezeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -370,3 +375,13 @@ def reporter_freeze(request: AuthedRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, _("The account is frozen; none of its reports count any more."))
     return redirect("web:border_detail", slug=found.checkpoint.slug)
+
+
+@login_required
+def report_abuse(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Report a border report to the triage queue (P4). Individual reports are shown only
+    in the moderation list of the checkpoint page, so in practice its coordinators use it;
+    for anyone who cannot see the report it is a 404."""
+    found = _report_or_404(request, public_id)
+    back = reverse("web:border_detail", args=[found.checkpoint.slug]) + "#report-" + found.public_id
+    return report_page(request, target_kind=TargetKind.BORDER_REPORT, public_id=found.public_id, back=back)
