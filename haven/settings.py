@@ -285,6 +285,8 @@ if PRODUCTION and not HAVEN_STAFF_2FA_REQUIRED:
     raise ImproperlyConfigured("HAVEN_STAFF_2FA_REQUIRED cannot be turned off in production")
 HAVEN_STAFF_SESSION_IDLE_SECONDS = env_int("HAVEN_STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 OTP_TOTP_ISSUER = "Haven"
+# Never show a TOTP secret in the console (an administrator could copy anyone's second factor).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # `haven grant` prints a one-time code that enrolling an authenticator requires; it expires.
 HAVEN_STAFF_ENROLMENT_HOURS = env_int("HAVEN_STAFF_ENROLMENT_HOURS", 72)
 # Days the coordinators' read audit (privacy.AccessLog) is kept before the retention purge.

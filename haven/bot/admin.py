@@ -1,13 +1,6 @@
 from django.contrib import admin
 
-from haven.bot.models import Outbox, SafetyAlert
-
-
-@admin.register(SafetyAlert)
-class SafetyAlertAdmin(admin.ModelAdmin[SafetyAlert]):
-    list_display = ("created_at", "user", "proposal", "handled_at")
-    list_filter = ("handled_at",)
-    readonly_fields = ("checkin", "user", "proposal", "created_at")
+from haven.bot.models import Outbox
 
 
 @admin.register(Outbox)

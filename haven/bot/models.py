@@ -133,19 +133,3 @@ class SafetyCheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in {self.stage} for proposal {self.proposal_id}"
-
-
-class SafetyAlert(models.Model):
-    """A silent "not safe" answer, for a coordinator. The host is never told."""
-
-    checkin = models.OneToOneField(SafetyCheckIn, on_delete=models.CASCADE, related_name="alert")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    proposal = models.ForeignKey("matching.Proposal", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    handled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"safety alert {self.pk} (proposal {self.proposal_id})"

@@ -31,7 +31,6 @@ from haven.bot.models import (
     OneTimeToken,
     Outbox,
     ProcessedUpdate,
-    SafetyAlert,
     SafetyCheckIn,
     TelegramLink,
 )
@@ -40,6 +39,7 @@ from haven.core.errors import HavenError
 from haven.matching.enums import ProposalStatus
 from haven.matching.models import Proposal
 from haven.privacy import crypto
+from haven.safety import services as safety_services
 
 log = logging.getLogger(__name__)
 
@@ -313,8 +313,9 @@ def update_claim(*, update_id: int) -> bool:
 
 
 def checkin_answer(*, checkin: SafetyCheckIn, user: User, safe: bool) -> bool:
-    """Record the seeker's answer once. "Not safe" creates a SafetyAlert for the
-    coordinators and nothing else: the host is never told. False if already answered."""
+    """Record the seeker's answer once. "Not safe" files an urgent report in the
+    coordinators' triage queue (``safety.services.report_unsafe_checkin``) and nothing
+    else: the host is never told. False if already answered."""
     if checkin.proposal.need.owner_id != user.pk:
         raise HavenError("forbidden")
     with transaction.atomic():
@@ -325,7 +326,7 @@ def checkin_answer(*, checkin: SafetyCheckIn, user: User, safe: bool) -> bool:
         if hit != 1:
             return False
         if not safe:
-            SafetyAlert.objects.create(checkin=checkin, user=user, proposal=checkin.proposal)
+            safety_services.report_unsafe_checkin(guest=user, proposal=checkin.proposal)
     return True
 
 

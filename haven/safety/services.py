@@ -23,6 +23,7 @@ from haven.aid import selectors as aid_selectors
 from haven.aid import services as aid_services
 from haven.aid.enums import NeedStatus, OfferKind, OfferStatus
 from haven.aid.models import Need, Offer
+from haven.borders import selectors as border_selectors
 from haven.borders.models import BorderReport
 from haven.core.errors import HavenError
 from haven.matching import selectors as matching_selectors
@@ -213,7 +214,8 @@ def _target(*, kind: str, public_id: str, viewer: User) -> Target | None:
         if proposal is not None:
             return _proposal_target(proposal, viewer)
     elif kind == TargetKind.BORDER_REPORT:
-        border = BorderReport.objects.select_related("checkpoint", "reporter").filter(public_id=public_id).first()
+        # Only its author and the checkpoint's coordinators ever see a border report.
+        border = border_selectors.report_get_visible(viewer=viewer, public_id=public_id)
         if border is not None:
             return Target(border.reporter, border.checkpoint.region_id, {"checkpoint": border.checkpoint.slug})
     elif kind == TargetKind.USER:
@@ -434,7 +436,7 @@ def block_create(*, blocker: User, target_kind: str, target_public_id: str) -> B
 def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what is no longer needed (periods in settings, docs/retention.md):
     closed or long-past needs and offers, finished proposals and old match runs, old
-    reveal rows and handled abuse reports (N days after handling; open reports are kept
+    reveal rows, old coordinator access-log rows and handled abuse reports (N days after handling; open reports are kept
     however old, and a report outlives the target it is about). A declined pair is
     kept while its request is open, so it is never proposed again."""
     now = now or timezone.now()
@@ -473,4 +475,5 @@ def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
             ),
             "safety.Report",
         )
+        counts["access_log"] = privacy.access_log_purge(now=now)
     return counts

@@ -12,12 +12,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from haven.bot import services
-from haven.bot.models import Outbox, SafetyAlert, SafetyCheckIn, TelegramLink
+from haven.bot.models import Outbox, SafetyCheckIn, TelegramLink
 from haven.bot.transport import Transport
 from haven.matching import services as matching
 from haven.matching.models import Proposal
 from haven.matching.services import Planned, proposals_create
 from haven.privacy.services import Contacts, contacts_set
+from haven.safety.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -152,14 +153,15 @@ def test_safety_check_ins_after_arrival_and_a_silent_alert(
     assert seeker.buttons() == [f"c:safe:{arrival.token}", f"c:unsafe:{arrival.token}"]
     host_calls = len(fake_telegram.messages(1002))
     seeker.press(f"c:unsafe:{arrival.token}")
-    alert = SafetyAlert.objects.get()
-    assert (alert.user, alert.proposal) == (alice, proposal)
+    alert = Report.objects.get()  # an urgent report in the region's triage queue
+    assert (alert.reporter, alert.subject, alert.target_public_id) == (alice, bob, proposal.public_id)
+    assert (alert.reason, alert.priority, alert.status) == ("unsafe_checkin", 1, "open")
     assert seeker.last_text().startswith("Thank you for telling us.")
     seeker.press(f"c:safe:{arrival.token}")  # a second answer changes nothing
     assert seeker.last_answer() == "This button is out of date."
-    assert SafetyAlert.objects.count() == 1
+    assert Report.objects.count() == 1
     host.press(f"c:unsafe:{arrival.token}")  # the host cannot answer for the guest
-    assert SafetyAlert.objects.count() == 1
+    assert Report.objects.count() == 1
     _round(transport)
     assert len(fake_telegram.messages(1002)) == host_calls + 0  # the host was told nothing
     assert SafetyCheckIn.objects.filter(queued_at__isnull=False).count() == 1
@@ -188,3 +190,21 @@ def test_who_accepted_in_the_chat_is_not_told_again_but_the_other_side_is(
     assert _round(transport)["sent"] == 1
     assert seeker.last_text().startswith("Both sides accepted.")
     assert len(host.texts()) == host_messages
+
+
+def test_a_not_safe_answer_outlives_the_hosts_erasure(
+    linked: Any, alice: Any, bob: Any, proposal: Proposal, transport: Transport
+) -> None:
+    from haven.safety.services import person_erase
+
+    seeker = linked(alice, 1001)
+    matching.proposal_pick(proposal=proposal)
+    matching.proposal_host_answer(proposal=proposal, accept=True)
+    matching.proposal_moved_in(proposal=proposal, by=bob)
+    _round(transport)
+    seeker.press(f"c:unsafe:{SafetyCheckIn.objects.get(stage='arrival').token}")
+    host_name = bob.username
+    person_erase(user=bob)  # the host deletes their account at once
+    alert = Report.objects.get()
+    assert (alert.status, alert.subject, alert.subject_pseudonym) == ("open", None, host_name)
+    assert alert.reporter == alice

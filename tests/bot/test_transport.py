@@ -89,7 +89,11 @@ def test_a_server_that_is_not_there_is_a_passing_error() -> None:
 
 @pytest.mark.django_db
 def test_telegrams_retry_after_sets_the_next_attempt(
-    linked: Any, alice: Any, alices_need: Any, bobs_offer: Any, transport: Transport,
+    linked: Any,
+    alice: Any,
+    alices_need: Any,
+    bobs_offer: Any,
+    transport: Transport,
     fake_telegram: Any,
 ) -> None:
     linked(alice, 1001)

@@ -265,22 +265,6 @@ OPS = [
        coordinator_of_the_region, _more, _reports_about, ok=201, refused=own_refused_in_the_form(403)),
 ]
 
-# safety.services.report_target does not yet ask whether the reporter can see a border
-# report (haven/safety is another helper's): the API files a report about any border
-# report whose id one knows. The ids are shown only to the report's author and the
-# region's coordinators, but the rule is "only what you can see". Strict: once fixed,
-# these cells pass and the marker must go.
-API_BORDER_REPORT_GAP = pytest.mark.xfail(
-    strict=True, reason="safety.report_target does not check who can see a border report (API)"
-)
-
-
-def _known_gap(op: Op, role: str, relation: str) -> bool:
-    return op.name == "api: report a border report" and role != "anonymous" and relation != "own" and not (
-        op.allows(role, relation)
-    )
-
-
 def _cells() -> list[Any]:
     cells = []
     for op in OPS:
@@ -292,8 +276,7 @@ def _cells() -> list[Any]:
                     continue
                 if op.kind == "checkpoint" and relation == "own":
                     continue
-                marks = [API_BORDER_REPORT_GAP] if _known_gap(op, role, relation) else []
-                cells.append(pytest.param(op, role, relation, id=f"{op.name}|{role}|{relation}", marks=marks))
+                cells.append(pytest.param(op, role, relation, id=f"{op.name}|{role}|{relation}"))
     return cells
 
 
@@ -302,12 +285,11 @@ def test_the_matrix_size_is_recorded() -> None:
     another region's, less the "own" cells of what a role cannot own. The 18 operations of
     the first matrix keep their 180 cells and gain 47 for organisations; the 17 new ones
     (reporting requests and border reports, shelter counts, border reports and their
-    moderation) add 208. 7 cells are strict xfails (API_BORDER_REPORT_GAP)."""
+    moderation) add 208."""
     cells = _cells()
     assert len(cells) == MATRIX_SIZE
     assert len({c.id for c in cells}) == MATRIX_SIZE
     assert len(OPS) == 35
-    assert sum(1 for c in cells if c.marks) == 7
 
 
 @pytest.fixture(autouse=True)

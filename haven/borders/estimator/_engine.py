@@ -452,18 +452,22 @@ class _Engine:
         drop = 0
         if p.slope_leave_out > 0:
             drop = int(np.searchsorted(cum, p.slope_leave_out * typical * 0.999, "left")) + 1
-        newest = order[: min(max(drop, p.slope_leave_out), order.size)]
-        keep = np.ones(int(m.sum()), dtype=np.bool_)
-        keep[newest] = False
-        sub = np.nonzero(m)[0][keep]
-        other = self._siegel(
-            vals[sub], age[sub], base[sub] * 0.5 ** (age[sub] / p.slope_half_life_h)
-        )
-        if other is None:
-            return None
-        if (other > 0) != (slope > 0):
-            return 0.0
-        return slope if abs(slope) < abs(other) else other
+        # Refit leaving out one more report as well: otherwise a single new report could
+        # take a leave-out place, keep an older one in and so switch a trend on by itself.
+        leave_out = max(drop, p.slope_leave_out)
+        for count in (leave_out, leave_out + 1):
+            keep = np.ones(int(m.sum()), dtype=np.bool_)
+            keep[order[: min(count, order.size)]] = False
+            sub = np.nonzero(m)[0][keep]
+            other = self._siegel(
+                vals[sub], age[sub], base[sub] * 0.5 ** (age[sub] / p.slope_half_life_h)
+            )
+            if other is None:
+                return None
+            if (other > 0) != (slope > 0):
+                return 0.0
+            slope = slope if abs(slope) < abs(other) else other
+        return slope
 
     def _siegel(self, vals: Floats, age: Floats, w: Floats) -> float | None:
         p = self.p

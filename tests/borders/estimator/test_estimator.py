@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,21 @@ def test_one_report_cannot_move_the_estimate_far(
     # It holds at most a quarter of the weight and cannot make a trend on its own, so its
     # pull stays within about the honest reports' own spread, whoever sent it.
     assert abs(math.log(after / before)) <= math.log(1.5 * max(waits) / min(waits))
+
+
+@pytest.mark.parametrize("older", [5, 6, 7, 8, 9])
+def test_one_report_cannot_switch_a_trend_on_by_itself(older: int) -> None:
+    """Found by Hypothesis: the newest honest reports are a little shorter than the older
+    ones, too little for a trend; one "no wait at all" report took a leave-out place in the
+    trend's refit, switched a falling trend on and carried every report down to the floor
+    (2.3 h -> 1.0 h). The refit now also leaves out one report more."""
+    waits = [2.0] * 3 + [3.0] * older
+    base = honest(waits)
+    before = car(base).wait_h
+    after = car([*base, timed("x", 0.0, passed_ago_h=0.0, age_days=7.0)]).wait_h
+    assert before is not None
+    assert after is not None
+    assert abs(math.log(after / before)) <= math.log(1.5 * 3.0 / 2.0)
 
 
 def test_one_account_has_one_vote_however_often_it_reports() -> None:
