@@ -767,52 +767,79 @@ def _ask(ctx: Ctx, step: str, data: dict[str, Any], *, edit: bool = False) -> No
         )
 
 
-def _need_callback(ctx: Ctx, rest: str) -> None:
+@dataclass(frozen=True)
+class Guided:
+    """A guided, resumable conversation (a request, an offer): pressing its buttons and
+    typing its answers work the same way; only the steps, their questions and their
+    validation differ."""
+
+    flow: str
+    text_steps: frozenset[str]
+    ask: Callable[..., None]
+    store: Callable[[Ctx, str, str, dict[str, Any]], bool]
+    next_step: Callable[[str, dict[str, Any]], str]
+    allowed: Callable[[Ctx], bool]
+
+
+def _guided_callback(guided: Guided, ctx: Ctx, rest: str) -> None:
     assert ctx.link is not None  # noqa: S101
+    if not guided.allowed(ctx):
+        _stale(ctx)
+        return
     conversation = services.conversation_get(link=ctx.link)
     if rest in ("resume", "restart"):
-        draft = services.conversation_draft(conversation=conversation, flow="need")
+        draft = services.conversation_draft(conversation=conversation, flow=guided.flow)
         if draft is None:
             _stale(ctx)
             return
         step, data = ("kind", {}) if rest == "restart" else draft
-        services.conversation_set(conversation=conversation, flow="need", step=step, data=data)
+        services.conversation_set(conversation=conversation, flow=guided.flow, step=step, data=data)
         ctx.toast()
-        _ask(ctx, step, data)
+        guided.ask(ctx, step, data)
         return
     step, _sep, value = rest.partition(":")
-    if conversation.flow != "need" or conversation.step != step:
+    if conversation.flow != guided.flow or conversation.step != step:
         _stale(ctx)
         return
     ctx.toast()
-    _need_accept(ctx, conversation, step, value)
+    _guided_accept(guided, ctx, conversation, step, value)
 
 
-def _need_text(ctx: Ctx, conversation: Conversation, text: str) -> None:
-    if conversation.step not in TEXT_STEPS:
+def _guided_text(guided: Guided, ctx: Ctx, conversation: Conversation, text: str) -> None:
+    if conversation.step not in guided.text_steps:
         ctx.say(_("Please use the buttons."))
-        _ask(ctx, conversation.step, conversation.data)
+        guided.ask(ctx, conversation.step, conversation.data)
         return
-    _need_accept(ctx, conversation, conversation.step, text)
+    _guided_accept(guided, ctx, conversation, conversation.step, text)
 
 
-def _need_accept(ctx: Ctx, conversation: Conversation, step: str, value: str) -> None:
+def _guided_accept(
+    guided: Guided, ctx: Ctx, conversation: Conversation, step: str, value: str
+) -> None:
     data = dict(conversation.data)
     try:
-        done = _need_store(ctx, step, value, data)
+        done = guided.store(ctx, step, value, data)
     except Stay:
-        services.conversation_set(conversation=conversation, flow="need", step=step, data=data)
-        _ask(ctx, step, data, edit=True)
+        services.conversation_set(conversation=conversation, flow=guided.flow, step=step, data=data)
+        guided.ask(ctx, step, data, edit=True)
         return
     except ValidationError as error:
         ctx.say(_validation_text(error))
-        _ask(ctx, step, data)
+        guided.ask(ctx, step, data)
         return
     if done:
         return
-    following = _next_step(step, data)
-    services.conversation_set(conversation=conversation, flow="need", step=following, data=data)
-    _ask(ctx, following, data)
+    following = guided.next_step(step, data)
+    services.conversation_set(conversation=conversation, flow=guided.flow, step=following, data=data)
+    guided.ask(ctx, following, data)
+
+
+def _need_callback(ctx: Ctx, rest: str) -> None:
+    _guided_callback(NEED, ctx, rest)
+
+
+def _need_text(ctx: Ctx, conversation: Conversation, text: str) -> None:
+    _guided_text(NEED, ctx, conversation, text)
 
 
 def _need_store(ctx: Ctx, step: str, value: str, data: dict[str, Any]) -> bool:
@@ -1099,54 +1126,11 @@ def _offer_ask(ctx: Ctx, step: str, data: dict[str, Any], *, edit: bool = False)
 
 
 def _offer_callback(ctx: Ctx, rest: str) -> None:
-    assert ctx.link is not None  # noqa: S101
-    if not ctx.user.can_offer:
-        _stale(ctx)
-        return
-    conversation = services.conversation_get(link=ctx.link)
-    if rest in ("resume", "restart"):
-        draft = services.conversation_draft(conversation=conversation, flow="offer")
-        if draft is None:
-            _stale(ctx)
-            return
-        step, data = ("kind", {}) if rest == "restart" else draft
-        services.conversation_set(conversation=conversation, flow="offer", step=step, data=data)
-        ctx.toast()
-        _offer_ask(ctx, step, data)
-        return
-    step, _sep, value = rest.partition(":")
-    if conversation.flow != "offer" or conversation.step != step:
-        _stale(ctx)
-        return
-    ctx.toast()
-    _offer_accept(ctx, conversation, step, value)
+    _guided_callback(OFFER, ctx, rest)
 
 
 def _offer_text(ctx: Ctx, conversation: Conversation, text: str) -> None:
-    if conversation.step not in OFFER_TEXT_STEPS:
-        ctx.say(_("Please use the buttons."))
-        _offer_ask(ctx, conversation.step, conversation.data)
-        return
-    _offer_accept(ctx, conversation, conversation.step, text)
-
-
-def _offer_accept(ctx: Ctx, conversation: Conversation, step: str, value: str) -> None:
-    data = dict(conversation.data)
-    try:
-        done = _offer_store(ctx, step, value, data)
-    except Stay:
-        services.conversation_set(conversation=conversation, flow="offer", step=step, data=data)
-        _offer_ask(ctx, step, data, edit=True)
-        return
-    except ValidationError as error:
-        ctx.say(_validation_text(error))
-        _offer_ask(ctx, step, data)
-        return
-    if done:
-        return
-    following = _offer_next_step(step, data)
-    services.conversation_set(conversation=conversation, flow="offer", step=following, data=data)
-    _offer_ask(ctx, following, data)
+    _guided_text(OFFER, ctx, conversation, text)
 
 
 def _offer_store(ctx: Ctx, step: str, value: str, data: dict[str, Any]) -> bool:
@@ -1704,3 +1688,14 @@ def _checkin_callback(ctx: Ctx, rest: str) -> None:
                 "If you are in immediate danger, call 112."
             )
         )
+
+
+NEED = Guided("need", TEXT_STEPS, _ask, _need_store, _next_step, allowed=lambda ctx: True)
+OFFER = Guided(
+    "offer",
+    OFFER_TEXT_STEPS,
+    _offer_ask,
+    _offer_store,
+    _offer_next_step,
+    allowed=lambda ctx: bool(ctx.user.can_offer),
+)
