@@ -14,6 +14,16 @@ from tests.factories import clean, make_user, need_form, offer_form
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rows a test writes straight through the ORM
+    never announce themselves (haven.core.listings), so a card cached by an earlier test
+    must not be served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_geography(request: pytest.FixtureRequest) -> None:
     """The geography comes from a data migration; a transactional test's flush removes
     it, so put it back for any test that uses the database."""

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from haven.accounts.enums import GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
 from haven.accounts.models import ApiToken, StaffEnrolment, User, Verification
 from haven.core.errors import HavenError
+from haven.core.listings import listings_changed
 from haven.geo.models import Region
 
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
@@ -79,12 +80,14 @@ def user_freeze(*, user: User, by: User, reason: str = "") -> None:
     user.frozen_at = timezone.now()
     user.frozen_reason = reason[:200]
     user.save(update_fields=["frozen_at", "frozen_reason"])
+    listings_changed()
 
 
 def user_unfreeze(*, user: User, by: User) -> None:
     user.frozen_at = None
     user.frozen_reason = ""
     user.save(update_fields=["frozen_at", "frozen_reason"])
+    listings_changed()
 
 
 def user_set_tier(*, subject: User, by: User, tier: int, note: str = "") -> Verification:
@@ -98,6 +101,7 @@ def user_set_tier(*, subject: User, by: User, tier: int, note: str = "") -> Veri
     with transaction.atomic():
         subject.tier = tier
         subject.save(update_fields=["tier"])
+        listings_changed()
         return Verification.objects.create(subject=subject, verified_by=by, tier=tier, note=note[:200])
 
 

@@ -16,6 +16,7 @@ from haven.aid.enums import NeedCloseReason, NeedStatus, OfferKind, OfferStatus
 from haven.aid.forms import OFFER_KINDS_BY_ROLE
 from haven.aid.models import Need, Offer, ShelterMovement
 from haven.core.errors import HavenError
+from haven.core.listings import listings_changed
 
 NEED_FIELDS = (
     "kind", "city", "district", "destination", "date_from", "date_to", "adults", "children",
@@ -97,7 +98,9 @@ def offer_create(*, owner: User, data: dict[str, Any]) -> Offer:
     if fields["kind"] == OfferKind.SHELTER:
         fields["free_places"] = fields["capacity"]
         fields["exclusive"] = False
-    return Offer.objects.create(owner=owner, confirmed_at=timezone.now(), **fields)
+    offer = Offer.objects.create(owner=owner, confirmed_at=timezone.now(), **fields)
+    listings_changed()
+    return offer
 
 
 def offer_update(*, offer: Offer, data: dict[str, Any]) -> Offer:
@@ -117,6 +120,7 @@ def offer_update(*, offer: Offer, data: dict[str, Any]) -> Offer:
             setattr(locked, name, value)
         locked.confirmed_at = timezone.now()
         locked.save(update_fields=[*fields, "confirmed_at", "updated_at"])
+        listings_changed()
     return locked
 
 
@@ -133,6 +137,7 @@ def offer_set_status(*, offer: Offer, status: str) -> None:
         offer.confirmed_at = timezone.now()
         update.append("confirmed_at")
     offer.save(update_fields=update)
+    listings_changed()
 
 
 def offer_confirm(*, offer: Offer) -> None:
@@ -140,6 +145,7 @@ def offer_confirm(*, offer: Offer) -> None:
         raise HavenError("not_editable")
     offer.confirmed_at = timezone.now()
     offer.save(update_fields=["confirmed_at", "updated_at"])
+    listings_changed()
 
 
 def _shelter_move(*, offer: Offer, by: User, delta: int) -> int:
@@ -164,6 +170,7 @@ def _shelter_move(*, offer: Offer, by: User, delta: int) -> int:
                 raise HavenError("shelter_empty")
         free = Offer.objects.values_list("free_places", flat=True).get(pk=offer.pk) or 0
         ShelterMovement.objects.create(offer=offer, delta=delta, free_after=free, by=by)
+        listings_changed()
     offer.free_places = free
     return free
 

@@ -26,6 +26,7 @@ from haven.aid.models import Need, Offer
 from haven.borders import selectors as border_selectors
 from haven.borders.models import BorderReport
 from haven.core.errors import HavenError
+from haven.core.listings import listings_changed
 from haven.matching import selectors as matching_selectors
 from haven.matching.enums import PENDING, ProposalStatus
 from haven.matching.models import MatchRun, Proposal
@@ -114,6 +115,7 @@ def person_erase(*, user: User) -> dict[str, int]:
     """
     if user.is_coordinator or user.is_staff or user.is_superuser:
         raise HavenError("staff_cannot_self_erase")
+    listings_changed()  # their offers leave the public listing
     counts: dict[str, int] = {}
     with transaction.atomic():
         privacy.person_erase_contacts(user=user)
@@ -361,6 +363,7 @@ def listing_hide_if_reported(*, kind: str, public_id: str) -> bool:
     with transaction.atomic():
         hidden = _listing_model(kind).objects.filter(public_id=public_id, hidden_at__isnull=True).update(hidden_at=now)
         if hidden:
+            listings_changed()
             on_it = Q(offer__public_id=public_id) if kind == ListingKind.OFFER else Q(need__public_id=public_id)
             Proposal.objects.filter(on_it, status=ProposalStatus.PROPOSED).update(
                 status=ProposalStatus.WITHDRAWN, updated_at=now
@@ -377,6 +380,7 @@ def _listing_unhide_if_cleared(*, kind: str, public_id: str) -> bool:
         return False
     if about.filter(status=ReportStatus.ACTIONED, handled_at__gte=listing.hidden_at).exists():
         return False
+    listings_changed()
     return bool(_listing_model(kind).objects.filter(pk=listing.pk).update(hidden_at=None))
 
 
@@ -385,6 +389,7 @@ def listing_unhide(*, kind: str, public_id: str, by: User) -> bool:
     whether it was hidden."""
     if not by.is_coordinator:
         raise HavenError("forbidden")
+    listings_changed()
     return bool(_listing_model(kind).objects.filter(public_id=public_id).exclude(hidden_at=None).update(hidden_at=None))
 
 
@@ -436,9 +441,11 @@ def block_create(*, blocker: User, target_kind: str, target_public_id: str) -> B
 def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what is no longer needed (periods in settings, docs/retention.md):
     closed or long-past needs and offers, finished proposals and old match runs, old
-    reveal rows, old coordinator access-log rows and handled abuse reports (N days after handling; open reports are kept
-    however old, and a report outlives the target it is about). A declined pair is
-    kept while its request is open, so it is never proposed again."""
+    reveal rows, old coordinator access-log rows and handled abuse reports (N days
+    after handling; open reports are kept however old, and a report outlives the
+    target it is about). A declined pair is kept while its request is open, so it is
+    never proposed again."""
+    listings_changed()
     now = now or timezone.now()
     closed_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)
     past_day = (now - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)).date()

@@ -26,6 +26,7 @@ from haven.aid.enums import OFFER_STATUS_ACTIONS
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
 from haven.core import ratelimit
 from haven.core.errors import HavenError
+from haven.core.listings import listings_version
 from haven.geo.models import City
 from haven.matching import selectors as matching_selectors
 from haven.privacy import services as privacy
@@ -218,6 +219,11 @@ def need_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
     return redirect("web:need_detail", public_id=need.public_id)
 
 
+# The offer cards are the same for everyone; under a stampede they are rendered once
+# per filter, page and language every few seconds (and at once after any change).
+LISTING_CACHE_SECONDS = 15
+
+
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
     try:
@@ -226,9 +232,8 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         # The page, with the message and no offers: nothing is listed past the limit.
         messages.error(request, error.message)
         page = Paginator(selectors.offer_browse().none(), PAGE_SIZE).get_page(1)
-        return render(
-            request, "web/offer_list.html", {"form": form, "page": page, "query": ""}, status=error.status
-        )
+        context = {"form": form, "page": page, "query": "", "listings_version": -1, "cards_seconds": 0}
+        return render(request, "web/offer_list.html", context, status=error.status)
     offers = selectors.offer_browse()
     if form.is_bound and form.is_valid():
         offers = selectors.offer_browse(**form.cleaned_data)
@@ -237,9 +242,12 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "web/offer_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = {
+        "form": form, "page": page, "query": query.urlencode(),
+        # The cards are cached a few seconds under this version (haven.core.listings).
+        "listings_version": listings_version(), "cards_seconds": LISTING_CACHE_SECONDS,
+    }  # fmt: skip
+    return render(request, "web/offer_list.html", context)
 
 
 @login_required

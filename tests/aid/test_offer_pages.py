@@ -1,6 +1,7 @@
 import pytest
 
 from haven.aid.models import Offer, ShelterMovement
+from haven.aid.services import shelter_check_in
 from tests.factories import offer_form
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +81,7 @@ def test_a_shelter_counts_check_ins_and_check_outs_and_never_overbooks(client_fo
 def test_a_full_shelter_is_not_listed_but_an_open_one_is(client_for, olga, olgas_shelter, charlie):
     listing = client_for(charlie).get("/offers/?city=uralsk&kind=shelter").content.decode()
     assert "Cinema floor" in listing
-    olgas_shelter.free_places = 0
-    olgas_shelter.save()
+    shelter_check_in(offer=olgas_shelter, by=olga, count=olgas_shelter.capacity)  # at the desk
     listing = client_for(charlie).get("/offers/?city=uralsk&kind=shelter").content.decode()
     assert "Cinema floor" not in listing
 
