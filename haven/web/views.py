@@ -46,6 +46,12 @@ def _by_account(request: AuthedRequest) -> str:
     return f"user:{request.user.pk}"
 
 
+
+# The offer cards are the same for everyone; under a stampede they are rendered once
+# per filter, page and language every few seconds (and at once after any change).
+LISTING_CACHE_SECONDS = 15
+
+
 def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.annotate(
@@ -53,8 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .filter(offer_count__gt=0)
         .order_by("-offer_count", "name_en")[:12]
-    )
-    return render(request, "web/home.html", {"cities": cities})
+    )  # lazy: read only when the cached fragment is stale
+    context = {"cities": cities, "listings_version": listings_version(), "cards_seconds": LISTING_CACHE_SECONDS}
+    return render(request, "web/home.html", context)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -219,10 +226,6 @@ def need_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
     return redirect("web:need_detail", public_id=need.public_id)
 
 
-# The offer cards are the same for everyone; under a stampede they are rendered once
-# per filter, page and language every few seconds (and at once after any change).
-LISTING_CACHE_SECONDS = 15
-
 
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
@@ -232,7 +235,9 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         # The page, with the message and no offers: nothing is listed past the limit.
         messages.error(request, error.message)
         page = Paginator(selectors.offer_browse().none(), PAGE_SIZE).get_page(1)
-        context = {"form": form, "page": page, "query": "", "listings_version": -1, "cards_seconds": 0}
+        context = {
+            "form": form, "page": page, "query": "", "filters": "", "listings_version": -1, "cards_seconds": 0,
+        }  # fmt: skip
         return render(request, "web/offer_list.html", context, status=error.status)
     offers = selectors.offer_browse()
     if form.is_bound and form.is_valid():
@@ -243,7 +248,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), "filters": request.GET.urlencode(),
         # The cards are cached a few seconds under this version (haven.core.listings).
         "listings_version": listings_version(), "cards_seconds": LISTING_CACHE_SECONDS,
     }  # fmt: skip
