@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
+from django.core.cache import cache
 from django.db.models import Model
 from django.http import Http404
+from django.utils import translation
 from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -42,6 +45,7 @@ from haven.api.schemas import (
 )
 from haven.core import ratelimit
 from haven.core.errors import HavenError
+from haven.core.listings import CACHE_SECONDS, listings_version
 from haven.geo.models import City
 from haven.matching import selectors as matching_selectors
 from haven.matching import services as matching
@@ -217,7 +221,16 @@ def offer_list(
     )
     if not form.is_valid():
         raise errors.FormInvalid(form)
-    return [offer_out(o) for o in selectors.offer_browse(**form.cleaned_data)]
+    # Everyone browsing sees the same list: it is built once per filter and language every
+    # few seconds, under the listings version every change moves on (haven.core.listings).
+    filters = sorted((k, str(getattr(v, "slug", v))) for k, v in form.cleaned_data.items())
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+    key = f"api:offers:{listings_version()}:{translation.get_language()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = [offer_out(o) for o in selectors.offer_browse(**form.cleaned_data)]
+        cache.set(key, found, timeout=CACHE_SECONDS)
+    return found
 
 
 @offers.get("/mine", response={200: list[OfferOut], **ERRORS})

@@ -15,6 +15,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 KEY = "listings:version:v1"
+# How long rendered cards and listed offers are kept (a stale card can only be a few
+# seconds old, or "confirmed N minutes ago" off by that; a change never waits).
+CACHE_SECONDS = 15
 
 
 def listings_version() -> int:

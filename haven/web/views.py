@@ -26,7 +26,7 @@ from haven.aid.enums import OFFER_STATUS_ACTIONS
 from haven.aid.forms import NeedCloseForm, NeedForm, OfferFilterForm, OfferForm, ShelterCountForm
 from haven.core import ratelimit
 from haven.core.errors import HavenError
-from haven.core.listings import listings_version
+from haven.core.listings import CACHE_SECONDS, listings_version
 from haven.geo.models import City
 from haven.matching import selectors as matching_selectors
 from haven.privacy import services as privacy
@@ -49,7 +49,7 @@ def _by_account(request: AuthedRequest) -> str:
 
 # The offer cards are the same for everyone; under a stampede they are rendered once
 # per filter, page and language every few seconds (and at once after any change).
-LISTING_CACHE_SECONDS = 15
+LISTING_CACHE_SECONDS = CACHE_SECONDS
 
 
 def home(request: HttpRequest) -> HttpResponse:
