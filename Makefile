@@ -76,6 +76,7 @@ fmt: install
 bench: install
 	$(BIN)/python bench/matching.py --size 10k
 	$(BIN)/python bench/border.py
+	$(BIN)/python bench/stampede.py --seconds 5 --repeat 1
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
