@@ -39,6 +39,7 @@ urlpatterns = [
     path("offers/<str:public_id>/edit/", views.offer_edit, name="offer_edit"),
     path("offers/<str:public_id>/confirm/", views.offer_confirm, name="offer_confirm"),
     path("offers/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.OFFER}, name="offer_report"),
+    path("offers/<str:public_id>/block/", views.offer_block, name="offer_block"),
     path("offers/<str:public_id>/<str:action>/", views.offer_status, name="offer_status"),
     path("offers/<str:public_id>/shelter/<str:direction>/", views.shelter_move, name="shelter_move"),
 ]

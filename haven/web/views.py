@@ -256,6 +256,26 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def offer_block(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Block the person behind an offer one can see (P4): the two are never proposed to
+    each other again, open proposals between them that have not started are withdrawn,
+    and they are not told."""
+    offer = selectors.offer_get_visible(viewer=request.user, public_id=public_id)
+    if offer is None or offer.owner_id == request.user.pk:
+        raise Http404
+    try:
+        safety_services.block_create(
+            blocker=request.user, target_kind=TargetKind.OFFER, target_public_id=offer.public_id
+        )
+    except HavenError as error:
+        messages.error(request, error.message)
+        return redirect("web:offer_detail", public_id=offer.public_id)
+    messages.success(request, _("Blocked. You will never be proposed to each other again, and they are not told."))
+    return redirect("web:offer_list")
+
+
+@login_required
 def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer = selectors.offer_get_visible(viewer=request.user, public_id=public_id)
     if offer is None:
