@@ -46,10 +46,11 @@ def _by_account(request: AuthedRequest) -> str:
     return f"user:{request.user.pk}"
 
 
-
-# The offer cards are the same for everyone; under a stampede they are rendered once
-# per filter, page and language every few seconds (and at once after any change).
-LISTING_CACHE_SECONDS = CACHE_SECONDS
+def _listing_cache() -> dict[str, Any]:
+    """What the templates key the shared listing fragments by: what everyone browsing
+    sees is rendered once per filter, page and language every few seconds, and afresh
+    after any change (haven.core.listings)."""
+    return {"listings_version": listings_version(), "cache_seconds": CACHE_SECONDS}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -60,8 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(offer_count__gt=0)
         .order_by("-offer_count", "name_en")[:12]
     )  # lazy: read only when the cached fragment is stale
-    context = {"cities": cities, "listings_version": listings_version(), "cards_seconds": LISTING_CACHE_SECONDS}
-    return render(request, "web/home.html", context)
+    return render(request, "web/home.html", {"cities": cities, **_listing_cache()})
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -226,7 +226,6 @@ def need_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
     return redirect("web:need_detail", public_id=need.public_id)
 
 
-
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
     try:
@@ -235,8 +234,9 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         # The page, with the message and no offers: nothing is listed past the limit.
         messages.error(request, error.message)
         page = Paginator(selectors.offer_browse().none(), PAGE_SIZE).get_page(1)
+        # Nothing cached or served from the cache past the limit.
         context = {
-            "form": form, "page": page, "query": "", "filters": "", "listings_version": -1, "cards_seconds": 0,
+            "form": form, "page": page, "query": "", "filters": "", "listings_version": -1, "cache_seconds": 0,
         }  # fmt: skip
         return render(request, "web/offer_list.html", context, status=error.status)
     offers = selectors.offer_browse()
@@ -249,8 +249,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "form": form, "page": page, "query": query.urlencode(), "filters": request.GET.urlencode(),
-        # The cards are cached a few seconds under this version (haven.core.listings).
-        "listings_version": listings_version(), "cards_seconds": LISTING_CACHE_SECONDS,
+        **_listing_cache(),
     }  # fmt: skip
     return render(request, "web/offer_list.html", context)
 
@@ -331,7 +330,6 @@ def offer_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("web:offer_detail", public_id=offer.public_id)
     return render(request, "web/offer_form.html", {"form": form, "offer": offer})
-
 
 
 
