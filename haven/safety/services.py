@@ -448,7 +448,8 @@ def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     listings_changed()
     now = now or timezone.now()
     closed_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)
-    past_day = (now - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)).date()
+    # The region's calendar day, as everywhere else (dates on needs and offers are local).
+    past_day = timezone.localdate(now) - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)
     proposal_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_PROPOSAL_DAYS)
     reveal_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_REVEAL_DAYS)
     report_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_REPORT_DAYS)
