@@ -12,6 +12,41 @@ import pytest
 
 from tests.factories import clean, make_user, need_form, offer_form
 
+# The instants a date-sensitive test is run at (marker `region_midnight`): the region's day
+# and UTC's differ from 19:00 to 24:00 UTC in Almaty, and a month ends in between.
+REGION_INSTANTS = {
+    "23:30-almaty": "2026-03-31T23:30:00+05:00",
+    "00:30-almaty": "2026-04-01T00:30:00+05:00",  # 19:30 UTC on the 31st
+    "00:00-utc": "2026-04-01T00:00:00+00:00",  # 05:00 in Almaty
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("region_midnight") is None:
+        return
+    metafunc.fixturenames.append("region_instant")
+    metafunc.parametrize("region_instant", list(REGION_INSTANTS), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _region_clock(request: pytest.FixtureRequest) -> None:
+    """First of the autouse fixtures, so everything a marked test builds is built at the
+    pinned instant."""
+    if request.node.get_closest_marker("region_midnight") is not None:
+        request.getfixturevalue("region_instant")
+
+
+@pytest.fixture
+def region_instant(request: pytest.FixtureRequest) -> Any:
+    """Travel to one of REGION_INSTANTS (the clock keeps ticking from there)."""
+    import datetime as dt
+
+    import time_machine
+
+    moment = dt.datetime.fromisoformat(REGION_INSTANTS[request.param])
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:

@@ -13,11 +13,11 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.enums import GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
 from haven.accounts.models import ApiToken, StaffEnrolment, User, Verification
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.core.listings import listings_changed
 from haven.geo.models import Region
@@ -77,7 +77,7 @@ def user_freeze(*, user: User, by: User, reason: str = "") -> None:
     (selectors exclude frozen owners). Idempotent."""
     if user.frozen_at is not None:
         return
-    user.frozen_at = timezone.now()
+    user.frozen_at = clock.now()
     user.frozen_reason = reason[:200]
     user.save(update_fields=["frozen_at", "frozen_reason"])
     listings_changed()
@@ -138,7 +138,7 @@ def staff_enrolment_issue(*, user: User, now: dt.datetime | None = None) -> str:
     """
     if not (user.is_coordinator or user.is_superuser):
         raise HavenError("role_not_allowed")
-    now = now or timezone.now()
+    now = now or clock.now()
     code = _new_recovery_code()
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
@@ -158,7 +158,7 @@ def staff_enrolment_check(*, user: User, code: str, now: dt.datetime | None = No
     """The person's enrolment if ``code`` is theirs, unused and unexpired; otherwise
     ``enrolment_code_invalid``, ``enrolment_code_used`` or ``enrolment_code_expired``
     (the last two only once the code itself matched). Changes nothing."""
-    now = now or timezone.now()
+    now = now or clock.now()
     enrolment = StaffEnrolment.objects.filter(user=user).first()
     if enrolment is None or not hmac.compare_digest(enrolment.code_hash, _enrolment_digest(code)):
         raise HavenError("enrolment_code_invalid")
@@ -172,7 +172,7 @@ def staff_enrolment_check(*, user: User, code: str, now: dt.datetime | None = No
 def staff_enrolment_spend(*, enrolment: StaffEnrolment, now: dt.datetime | None = None) -> None:
     """Mark the code used. One conditional UPDATE that must hit exactly one row, so of two
     browsers finishing at once only one enrols; the other gets ``enrolment_code_used``."""
-    now = now or timezone.now()
+    now = now or clock.now()
     spent = StaffEnrolment.objects.filter(
         pk=enrolment.pk, code_hash=enrolment.code_hash, used_at__isnull=True, expires_at__gt=now
     ).update(used_at=now)
@@ -191,7 +191,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
 
 
@@ -203,7 +203,7 @@ def api_token_authenticate(*, raw: str) -> User | None:
     )
     if token is None or not token.user.is_active or token.user.is_frozen:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
 
 

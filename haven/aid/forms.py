@@ -11,13 +11,13 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.enums import Role, Tier
 from haven.accounts.forms import HavenForm
 from haven.aid.enums import HostKind, HostPreference, Language, NeedCloseReason, NeedKind, OfferKind
 from haven.aid.models import NOTES_MAX, Need, Offer
+from haven.core import clock
 from haven.core.validators import no_contact_details
 from haven.geo.models import City, District
 
@@ -82,13 +82,14 @@ class DatesAndPlaceMixin(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        today = timezone.localdate()
+        # The region's day, less a day for a traveller whose phone is still on another zone.
+        earliest = clock.earliest_start()
         start: dt.date | None = data.get("date_from")
         end: dt.date | None = data.get("date_to")
         unchanged_start = self.instance.pk and start == self.instance.date_from
-        if start and start < today and not unchanged_start:
+        if start and start < earliest and not unchanged_start:
             self.add_error("date_from", ValidationError(_("The start date is in the past."), code="date_past"))
-        if end and end < today:
+        if end and end < earliest:
             self.add_error("date_to", ValidationError(_("The end date is in the past."), code="date_past"))
         if start and end and end < start:
             self.add_error(

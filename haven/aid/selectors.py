@@ -11,15 +11,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.aid.enums import NeedStatus, OfferKind, OfferStatus
 from haven.aid.models import Need, Offer
+from haven.core import clock
 
 
 def _fresh_since() -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
+    return clock.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
 
 
 def _coordinates(user: User | Any, region_id: str) -> bool:
@@ -45,7 +45,7 @@ def offer_browse(
     qs = Offer.objects.filter(
         status=OfferStatus.ACTIVE,
         confirmed_at__gte=_fresh_since(),
-        date_to__gte=timezone.localdate(),
+        date_to__gte=clock.today(),
         owner__frozen_at__isnull=True,
         hidden_at__isnull=True,
     ).select_related("city", "district", "destination", "owner")

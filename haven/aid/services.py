@@ -8,13 +8,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from haven.accounts.enums import Role
 from haven.accounts.models import User
 from haven.aid.enums import NeedCloseReason, NeedStatus, OfferKind, OfferStatus
 from haven.aid.forms import OFFER_KINDS_BY_ROLE
 from haven.aid.models import Need, Offer, ShelterMovement
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.core.listings import listings_changed
 
@@ -53,7 +53,7 @@ def need_create(
         owner=owner,
         on_behalf=on_behalf,
         behalf_reference=behalf_reference[:80],
-        confirmed_at=timezone.now(),
+        confirmed_at=clock.now(),
         **_pick(data, NEED_FIELDS),
     )
 
@@ -65,7 +65,7 @@ def need_update(*, need: Need, data: dict[str, Any]) -> Need:
     fields = _pick(data, NEED_FIELDS)
     for name, value in fields.items():
         setattr(need, name, value)
-    need.confirmed_at = timezone.now()
+    need.confirmed_at = clock.now()
     need.save(update_fields=[*fields, "confirmed_at", "updated_at"])
     return need
 
@@ -74,7 +74,7 @@ def need_confirm(*, need: Need) -> None:
     """Say the need still stands (N4 freshness)."""
     if need.status == NeedStatus.CLOSED:
         raise HavenError("not_editable")
-    need.confirmed_at = timezone.now()
+    need.confirmed_at = clock.now()
     need.save(update_fields=["confirmed_at", "updated_at"])
 
 
@@ -85,7 +85,7 @@ def need_close(*, need: Need, reason: str) -> None:
         return
     need.status = NeedStatus.CLOSED
     need.close_reason = reason
-    need.closed_at = timezone.now()
+    need.closed_at = clock.now()
     need.save(update_fields=["status", "close_reason", "closed_at", "updated_at"])
 
 
@@ -98,7 +98,7 @@ def offer_create(*, owner: User, data: dict[str, Any]) -> Offer:
     if fields["kind"] == OfferKind.SHELTER:
         fields["free_places"] = fields["capacity"]
         fields["exclusive"] = False
-    offer = Offer.objects.create(owner=owner, confirmed_at=timezone.now(), **fields)
+    offer = Offer.objects.create(owner=owner, confirmed_at=clock.now(), **fields)
     listings_changed()
     return offer
 
@@ -118,7 +118,7 @@ def offer_update(*, offer: Offer, data: dict[str, Any]) -> Offer:
             fields["free_places"] = fields["capacity"] - occupied
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.confirmed_at = timezone.now()
+        locked.confirmed_at = clock.now()
         locked.save(update_fields=[*fields, "confirmed_at", "updated_at"])
         listings_changed()
     return locked
@@ -131,10 +131,10 @@ def offer_set_status(*, offer: Offer, status: str) -> None:
     offer.status = status
     update = ["status", "updated_at"]
     if status == OfferStatus.CLOSED:
-        offer.closed_at = timezone.now()
+        offer.closed_at = clock.now()
         update.append("closed_at")
     elif status == OfferStatus.ACTIVE:
-        offer.confirmed_at = timezone.now()
+        offer.confirmed_at = clock.now()
         update.append("confirmed_at")
     offer.save(update_fields=update)
     listings_changed()
@@ -143,7 +143,7 @@ def offer_set_status(*, offer: Offer, status: str) -> None:
 def offer_confirm(*, offer: Offer) -> None:
     if offer.status == OfferStatus.CLOSED:
         raise HavenError("not_editable")
-    offer.confirmed_at = timezone.now()
+    offer.confirmed_at = clock.now()
     offer.save(update_fields=["confirmed_at", "updated_at"])
     listings_changed()
 
@@ -158,14 +158,14 @@ def _shelter_move(*, offer: Offer, by: User, delta: int) -> int:
     with transaction.atomic():
         if delta > 0:
             hit = Offer.objects.filter(pk=offer.pk, free_places__gte=delta).update(
-                free_places=F("free_places") - delta, updated_at=timezone.now()
+                free_places=F("free_places") - delta, updated_at=clock.now()
             )
             if hit != 1:
                 raise HavenError("shelter_full")
         else:
             hit = Offer.objects.filter(
                 pk=offer.pk, free_places__lte=F("capacity") + delta
-            ).update(free_places=F("free_places") - delta, updated_at=timezone.now())
+            ).update(free_places=F("free_places") - delta, updated_at=clock.now())
             if hit != 1:
                 raise HavenError("shelter_empty")
         free = Offer.objects.values_list("free_places", flat=True).get(pk=offer.pk) or 0

@@ -22,6 +22,7 @@ from haven.accounts.forms import HavenForm
 from haven.accounts.models import User
 from haven.borders import estimator
 from haven.borders.enums import Direction, FlagName, FlagVerdict, Mode, ReportKind
+from haven.core import clock
 from haven.geo.models import Checkpoint
 
 ESTIMATOR_MODES = frozenset(m.value for m in estimator.Mode)
@@ -110,7 +111,7 @@ class BorderReportForm(HavenForm):
         super().__init__(*args, **kwargs)
         self.fixed_checkpoint = checkpoint
         self.reporter = reporter
-        self.now = now or timezone.now()
+        self.now = now or clock.now()
         if checkpoint is not None:
             del self.fields["checkpoint"]
             labels = direction_labels(checkpoint)

@@ -18,12 +18,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet, Subquery
-from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.borders import estimator
 from haven.borders.enums import FlagVerdict, ReportKind
 from haven.borders.models import BorderReport, FlagDecision, ReporterTrust
+from haven.core import clock
 from haven.geo.models import Checkpoint
 
 SHOWN_FOR = dt.timedelta(hours=72)
@@ -75,7 +75,7 @@ def reports_for_moderation(*, viewer: User | Any, checkpoint: Checkpoint) -> Que
     if not can_moderate(viewer=viewer, checkpoint=checkpoint):
         return BorderReport.objects.none()
     return (
-        BorderReport.objects.filter(checkpoint=checkpoint, submitted_at__gte=timezone.now() - SHOWN_FOR)
+        BorderReport.objects.filter(checkpoint=checkpoint, submitted_at__gte=clock.now() - SHOWN_FOR)
         .select_related("reporter")
         .order_by("-submitted_at")[:200]
     )
@@ -230,7 +230,7 @@ def _checkpoint_out(cp: Checkpoint) -> dict[str, Any]:
 
 def board_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every checkpoint with its estimates, flags and a 24-hour sparkline. JSON-ready."""
-    now = now or timezone.now()
+    now = now or clock.now()
     reports, decisions, trust = estimator_inputs(start=now - SHOWN_FOR, end=now)
     result = estimator.estimate(reports, now=now, decisions=decisions, trust=trust)
     sparks = estimator.series(
@@ -341,7 +341,7 @@ def checkpoint_detail(*, slug: str) -> dict[str, Any] | None:
 
 
 def _series(slug: str) -> list[dict[str, Any]]:
-    now = timezone.now()
+    now = clock.now()
     start = now - dt.timedelta(hours=SERIES_HOURS)
     # The estimator looks back two days from each point: give it the reports before the window too.
     reports, decisions, _ = estimator_inputs(start=start - dt.timedelta(hours=48), end=now, checkpoint=slug)

@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.accounts.services import user_freeze
@@ -25,6 +24,7 @@ from haven.borders import estimator, selectors
 from haven.borders.enums import FlagVerdict, ReportKind
 from haven.borders.forms import report_record
 from haven.borders.models import BorderReport, FlagDecision, ReporterTrust
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint
 
@@ -80,7 +80,7 @@ def report_submit(
     per-account limit (``limit=False`` for the demo loader), ``account_frozen``, or
     ``invalid`` if the estimator refuses it. Refreshes the board after the commit."""
     _ensure_active(reporter)
-    now = now or timezone.now()
+    now = now or clock.now()
     kind = data["kind"]
     fields: dict[str, Any] = {}
     if kind == ReportKind.TIMED:
@@ -117,7 +117,7 @@ def report_join(
     checkpoint (pressing it again restarts the clock). It counts for nothing until
     ``report_pass`` completes it."""
     _ensure_active(reporter)
-    now = now or timezone.now()
+    now = now or clock.now()
     if limit:
         _rate_limit(reporter)
     checkpoint: Checkpoint = data["checkpoint"]
@@ -147,7 +147,7 @@ def report_join(
 def report_pass(*, reporter: User, checkpoint: Checkpoint, now: dt.datetime | None = None) -> BorderReport:
     """"I passed control now": complete the pending timed report with T1 = now."""
     _ensure_active(reporter)
-    now = now or timezone.now()
+    now = now or clock.now()
     pending = selectors.pending_report(reporter=reporter, checkpoint=checkpoint)
     if pending is None:
         raise HavenError("no_pending_report")
@@ -190,7 +190,7 @@ def report_hide(*, report: BorderReport, by: User) -> None:
     _ensure_moderator(by, report.checkpoint)
     if report.hidden_at is not None:
         return
-    report.hidden_at = timezone.now()
+    report.hidden_at = clock.now()
     report.hidden_by = by
     report.save(update_fields=["hidden_at", "hidden_by"])
     _board_changed()
@@ -212,7 +212,7 @@ def flag_decide(
         raise HavenError("invalid")
     decision = FlagDecision.objects.create(
         checkpoint=checkpoint, direction=direction, flag=flag, verdict=verdict, coordinator=by,
-        at=now or timezone.now(),
+        at=now or clock.now(),
     )
     _board_changed()
     return decision
@@ -232,7 +232,7 @@ def reporter_freeze(*, report: BorderReport, by: User, reason: str = "") -> None
 def trust_persist(*, now: dt.datetime | None = None) -> int:
     """Fold what the stored reports taught about their reporters into ``ReporterTrust``
     (so it survives the purge). Returns the number of reporters written."""
-    now = now or timezone.now()
+    now = now or clock.now()
     reports, decisions, trust = selectors.estimator_inputs(start=None, end=now)
     board = estimator.estimate(reports, now=now, decisions=decisions, trust=trust)
     by_public_id = dict(
@@ -257,7 +257,7 @@ def border_reports_purge(*, older_than: dt.timedelta, now: dt.datetime | None = 
     """Delete reports submitted more than ``older_than`` ago, pending "joined the queue"
     clocks older than the longest possible wait, and old flag decisions; first the
     reporters' reputation is persisted so it outlives their reports."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - older_than
     with transaction.atomic():
         trusted = trust_persist(now=now)

@@ -51,7 +51,7 @@ from haven.bot import services, texts
 from haven.bot.models import Conversation, SafetyCheckIn, TelegramLink
 from haven.bot.texts import Buttons, button
 from haven.bot.transport import TelegramError, Transport
-from haven.core import ratelimit
+from haven.core import clock, ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint, City
 from haven.matching import selectors as matching_selectors
@@ -539,7 +539,7 @@ def _count_buttons(prefix: str, step: str, values: range | tuple[int, ...]) -> B
 
 
 def _date_buttons(prefix: str) -> Buttons:
-    today = timezone.localdate()
+    today = clock.today()
     return [
         [
             button(_("Today"), f"{prefix}:date_from:{today.isoformat()}"),
@@ -553,14 +553,14 @@ def _date_buttons(prefix: str) -> Buttons:
 def _ask_date_from(ctx: Ctx, prefix: str) -> None:
     ctx.say(
         _("From which day? Press a button or type a date like %(example)s.")
-        % {"example": timezone.localdate().isoformat()},
+        % {"example": clock.today().isoformat()},
         _date_buttons(prefix),
     )
 
 
 def _clean_date_from(value: str) -> str:
     start = forms.DateField().clean(value)
-    if start < timezone.localdate():
+    if start < clock.earliest_start():
         raise ValidationError(_("The start date is in the past."))
     return str(start.isoformat())
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from haven.accounts.enums import Role
 from haven.accounts.models import User
@@ -35,6 +35,7 @@ from haven.bot.models import (
     TelegramLink,
 )
 from haven.bot.transport import TelegramError, Transport
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.matching.enums import ProposalStatus
 from haven.matching.models import Proposal
@@ -183,7 +184,7 @@ def token_create(*, user: User, purpose: str, next_path: str = "") -> str:
         purpose=purpose,
         user=user,
         next_path=next_path[:200],
-        expires_at=timezone.now() + TOKEN_TTL[purpose],
+        expires_at=clock.now() + TOKEN_TTL[purpose],
     )
     return raw
 
@@ -196,7 +197,7 @@ def token_peek(*, raw: str, purpose: str) -> OneTimeToken | None:
             token_hash=_token_digest(raw),
             purpose=purpose,
             used_at__isnull=True,
-            expires_at__gt=timezone.now(),
+            expires_at__gt=clock.now(),
         )
         .first()
     )
@@ -204,7 +205,7 @@ def token_peek(*, raw: str, purpose: str) -> OneTimeToken | None:
 
 def token_spend(*, raw: str, purpose: str) -> OneTimeToken | None:
     """Use a token once: a conditional UPDATE that must hit exactly one row."""
-    now = timezone.now()
+    now = clock.now()
     digest = _token_digest(raw)
     hit = OneTimeToken.objects.filter(
         token_hash=digest, purpose=purpose, used_at__isnull=True, expires_at__gt=now
@@ -321,7 +322,7 @@ def checkin_answer(*, checkin: SafetyCheckIn, user: User, safe: bool) -> bool:
     with transaction.atomic():
         answer = SafetyCheckIn.Answer.SAFE if safe else SafetyCheckIn.Answer.NOT_SAFE
         hit = SafetyCheckIn.objects.filter(pk=checkin.pk, answered_at__isnull=True).update(
-            answer=answer, answered_at=timezone.now()
+            answer=answer, answered_at=clock.now()
         )
         if hit != 1:
             return False
@@ -366,7 +367,7 @@ def notification_told(*, user: User, key: str) -> None:
             "user": user,
             "text": "",
             "status": Outbox.Status.SENT,
-            "next_attempt_at": timezone.now(),
+            "next_attempt_at": clock.now(),
         },
     )
 
@@ -381,7 +382,7 @@ def notifications_collect(*, now: dt.datetime | None = None) -> int:
     Idempotent: safe to call every worker round. Returns how many rows were queued."""
     from haven.bot import texts
 
-    now = now or timezone.now()
+    now = now or clock.now()
     queued = 0
     recent = (
         Proposal.objects.filter(updated_at__gte=now - SCAN_WINDOW)
@@ -475,7 +476,7 @@ def outbox_drain(
     exponential backoff (or Telegram's retry_after) up to MAX_ATTEMPTS; permanent ones
     (403: the person blocked the bot) are recorded, the link marked blocked, never
     retried. Also forgets update ids older than a week."""
-    now = now or timezone.now()
+    now = now or clock.now()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     due = list(
         Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=now)

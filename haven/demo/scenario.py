@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from haven.accounts import services as accounts
 from haven.accounts.enums import Role, Tier
@@ -20,6 +19,7 @@ from haven.accounts.models import User
 from haven.aid import services as aid
 from haven.aid.enums import HostKind, HostPreference, NeedKind, OfferKind
 from haven.borders.demo import load_border_demo
+from haven.core import clock
 from haven.geo.models import City, District, Region
 from haven.matching import services as matching
 from haven.matching.enums import ProposalStatus
@@ -184,7 +184,7 @@ def load_demo(*, needs: int = 300, homes: int = 220) -> dict[str, int]:
     if User.objects.filter(username="demo-admin").exists():
         return {"needs": 0, "offers": 0, "accounts": 0}
     rng = random.Random(SEED)
-    today = timezone.localdate()
+    today = clock.today()
     cities = {c.slug: c for c in City.objects.filter(slug__in=CITY_WEIGHTS)}
     missing = set(CITY_WEIGHTS) - set(cities)
     if missing:
@@ -269,7 +269,7 @@ def load_demo(*, needs: int = 300, homes: int = 220) -> dict[str, int]:
         **_need_data(rng, cities["uralsk"], today), "adults": 0, "elderly": 2, "children": 0,
         "women_only": False, "step_free": True, "notes": "Пожилая пара без телефона, помощь на вокзале.",
     })
-    load_border_demo(now=timezone.now(), coordinator=people["demo-coordinator"])
+    load_border_demo(now=clock.now(), coordinator=people["demo-coordinator"])
     for index, account in enumerate(DEMO_ACCOUNTS):
         # Obviously fake numbers (the 000 block), so the reveal can be tried safely.
         privacy.contacts_set(

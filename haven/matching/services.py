@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.aid import services as aid_services
 from haven.aid.enums import NeedCloseReason, NeedKind, NeedStatus, OfferKind, OfferStatus
 from haven.aid.models import Need, Offer
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.matching import engine
 from haven.matching.adapter import engine_instance
@@ -92,23 +92,23 @@ def offer_spare(offer: Offer) -> int:
 
 
 def _matchable_offers() -> list[Offer]:
-    fresh = timezone.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
+    fresh = clock.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
     return list(
         Offer.objects.filter(
             status=OfferStatus.ACTIVE, kind__in=MATCHED_OFFER_KINDS, confirmed_at__gte=fresh,
-            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True, hidden_at__isnull=True,
+            date_to__gte=clock.today(), owner__frozen_at__isnull=True, hidden_at__isnull=True,
         ).select_related("city", "district", "owner")
     )
 
 
 def _matchable_needs() -> list[Need]:
     """Open, fresh housing needs with nothing pending or committed, not hidden for review."""
-    fresh = timezone.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
+    fresh = clock.now() - dt.timedelta(days=settings.HAVEN_FRESHNESS_DAYS)
     busy = Proposal.objects.filter(status__in=(*PENDING, *COMMITTED)).values("need_id")
     return list(
         Need.objects.filter(
             status=NeedStatus.OPEN, kind=NeedKind.HOUSING, confirmed_at__gte=fresh,
-            date_to__gte=timezone.localdate(), owner__frozen_at__isnull=True, hidden_at__isnull=True,
+            date_to__gte=clock.today(), owner__frozen_at__isnull=True, hidden_at__isnull=True,
         )
         .exclude(pk__in=busy)
         .select_related("city")
@@ -213,7 +213,7 @@ def proposal_pick(*, proposal: Proposal) -> Proposal:
         p = _locked(proposal)
         if p.status != ProposalStatus.PROPOSED:
             raise HavenError("proposal_not_open")
-        now = timezone.now()
+        now = clock.now()
         Proposal.objects.filter(need=p.need, status=ProposalStatus.PROPOSED).exclude(pk=p.pk).update(
             status=ProposalStatus.WITHDRAWN, updated_at=now
         )
@@ -232,7 +232,7 @@ def proposal_decline_by_seeker(*, proposal: Proposal) -> None:
         if p.status not in (ProposalStatus.PROPOSED, ProposalStatus.SEEKER_ACCEPTED):
             raise HavenError("proposal_not_open")
         p.status = ProposalStatus.DECLINED_SEEKER
-        p.seeker_answered_at = timezone.now()
+        p.seeker_answered_at = clock.now()
         p.save(update_fields=["status", "seeker_answered_at", "updated_at"])
 
 
@@ -242,7 +242,7 @@ def proposal_host_answer(*, proposal: Proposal, accept: bool) -> Proposal:
         if p.status != ProposalStatus.SEEKER_ACCEPTED:
             raise HavenError("proposal_not_open")
         p.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED_HOST
-        p.host_answered_at = timezone.now()
+        p.host_answered_at = clock.now()
         p.save(update_fields=["status", "host_answered_at", "updated_at"])
     return p
 
@@ -270,7 +270,7 @@ def proposal_moved_in(*, proposal: Proposal, by: User) -> None:
         if p.offer.is_shelter:
             aid_services.shelter_check_in(offer=p.offer, by=by, count=p.places)
         p.status = ProposalStatus.MOVED_IN
-        p.moved_in_at = timezone.now()
+        p.moved_in_at = clock.now()
         p.save(update_fields=["status", "moved_in_at", "updated_at"])
         aid_services.need_close(need=p.need, reason=NeedCloseReason.FOUND_HERE)
 
@@ -281,7 +281,7 @@ def proposal_no_show(*, proposal: Proposal) -> None:
         if p.status != ProposalStatus.ACCEPTED:
             raise HavenError("proposal_not_open")
         p.status = ProposalStatus.NO_SHOW
-        p.ended_at = timezone.now()
+        p.ended_at = clock.now()
         p.save(update_fields=["status", "ended_at", "updated_at"])
 
 
@@ -297,7 +297,7 @@ def proposal_end(*, proposal: Proposal, reason: str, by: User) -> None:
             aid_services.shelter_check_out(offer=p.offer, by=by, count=p.places)
         p.status = ProposalStatus.ENDED
         p.end_reason = reason
-        p.ended_at = timezone.now()
+        p.ended_at = clock.now()
         p.save(update_fields=["status", "end_reason", "ended_at", "updated_at"])
 
 
@@ -316,7 +316,7 @@ def proposal_cancel(*, proposal: Proposal, coordinator: User) -> None:
 def proposals_housekeeping(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind after 24 h, expire after 72 h (N4). Each row is claimed by a conditional
     UPDATE, so two workers never remind or expire the same proposal twice."""
-    now = now or timezone.now()
+    now = now or clock.now()
     remind_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_REMIND_HOURS)
     expire_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
     waiting_since = Q(status=ProposalStatus.PROPOSED, created_at__lt=expire_before) | Q(
@@ -333,7 +333,7 @@ def proposals_housekeeping(*, now: dt.datetime | None = None) -> dict[str, int]:
 # ---------------------------------------------------------------- running the matcher
 
 def _claim_lock(holder: str, seconds: int) -> bool:
-    now = timezone.now()
+    now = clock.now()
     try:
         with transaction.atomic():
             MatchLock.objects.get_or_create(name="matcher", defaults={"until": now - dt.timedelta(seconds=1)})
@@ -345,7 +345,7 @@ def _claim_lock(holder: str, seconds: int) -> bool:
 
 
 def _release_lock(holder: str) -> None:
-    MatchLock.objects.filter(name="matcher", holder=holder).update(until=timezone.now())
+    MatchLock.objects.filter(name="matcher", holder=holder).update(until=clock.now())
 
 
 def _alternatives(
@@ -394,7 +394,7 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
         need_ids = [n.pk for n in needs]
         forbidden = Proposal.objects.filter(need_id__in=need_ids).values_list("need__public_id", "offer__public_id")
         instance = engine_instance(
-            needs=needs, offers=spare_rows, forbidden=list(forbidden), now=timezone.now(), apart=people_apart()
+            needs=needs, offers=spare_rows, forbidden=list(forbidden), now=clock.now(), apart=people_apart()
         )
         result = engine.solve(instance, engine.SolveOptions(time_limit_s=limit))
         by_id_need = {n.public_id: n for n in needs}
@@ -437,7 +437,7 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
         run.error = f"{type(error).__name__}: {error}"[:2000]
     finally:
         run.seconds = time.monotonic() - started
-        run.finished_at = timezone.now()
+        run.finished_at = clock.now()
         run.save()
         _release_lock(holder)
     return run

@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from haven.accounts import services as accounts
 from haven.accounts.middleware import is_staff_account
 from haven.accounts.models import User
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.privacy import crypto
 from haven.privacy.enums import AccessKind
@@ -63,13 +63,13 @@ def _decrypt(user: User) -> Contacts:
 
 
 def reveals_today(*, viewer: User) -> int:
-    since = timezone.now() - dt.timedelta(hours=24)
+    since = clock.now() - dt.timedelta(hours=24)
     return Reveal.objects.filter(viewer=viewer, at__gte=since).values("owner").distinct().count()
 
 
 def reveal_quota(*, viewer: User) -> int:
     """New and unverified accounts may collect only a few contacts a day (P2)."""
-    young = timezone.now() - viewer.date_joined < dt.timedelta(days=settings.HAVEN_NEW_ACCOUNT_DAYS)
+    young = clock.now() - viewer.date_joined < dt.timedelta(days=settings.HAVEN_NEW_ACCOUNT_DAYS)
     if viewer.tier >= 1 or viewer.is_coordinator:
         return settings.HAVEN_REVEAL_QUOTA_VERIFIED
     return settings.HAVEN_REVEAL_QUOTA_NEW if young else settings.HAVEN_REVEAL_QUOTA_VERIFIED
@@ -180,7 +180,7 @@ def access_log_opened(*, request: HttpRequest, kind: AccessKind | str, public_id
 def access_log_purge(*, now: dt.datetime | None = None) -> int:
     """Delete access-log rows older than ``HAVEN_RETENTION_ACCESS_LOG_DAYS``; for the daily
     retention job. Returns how many rows went."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_ACCESS_LOG_DAYS)
     deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
     return deleted

@@ -15,7 +15,6 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from haven.accounts import services as account_services
 from haven.accounts.models import ApiToken, User
@@ -25,6 +24,7 @@ from haven.aid.enums import NeedStatus, OfferKind, OfferStatus
 from haven.aid.models import Need, Offer
 from haven.borders import selectors as border_selectors
 from haven.borders.models import BorderReport
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.core.listings import listings_changed
 from haven.matching import selectors as matching_selectors
@@ -66,7 +66,7 @@ def proposals_withdraw_for(*, user: User) -> int:
     """Withdraw every not-yet-started proposal on either side of ``user``: the other
     side's places are free again at once (reservations count only open proposals)."""
     return Proposal.objects.filter(_involving(user), status__in=NOT_STARTED).update(
-        status=ProposalStatus.WITHDRAWN, updated_at=timezone.now()
+        status=ProposalStatus.WITHDRAWN, updated_at=clock.now()
     )
 
 
@@ -248,7 +248,7 @@ def report_submit(*, reporter: User, target_kind: str, target_public_id: str, re
         raise HavenError("account_frozen")
     if reason not in CHOSEN_REASONS:  # the check-in alert is filed by its own service
         raise HavenError("invalid")
-    since = timezone.now() - dt.timedelta(hours=24)
+    since = clock.now() - dt.timedelta(hours=24)
     if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= settings.HAVEN_REPORTS_PER_DAY:
         raise HavenError("report_quota")
     target = _target(kind=target_kind, public_id=target_public_id, viewer=reporter)
@@ -305,7 +305,7 @@ def report_resolve(*, report: Report, by: User, status: str) -> None:
     with transaction.atomic():
         report.status = status
         report.handled_by = by
-        report.handled_at = timezone.now()
+        report.handled_at = clock.now()
         report.save(update_fields=["status", "handled_by", "handled_at"])
         if report.listing_kind:
             _listing_unhide_if_cleared(kind=report.listing_kind, public_id=report.listing_public_id)
@@ -349,7 +349,7 @@ def listing_hide_if_reported(*, kind: str, public_id: str) -> bool:
     that nobody has chosen yet are withdrawn (the host never saw those). Proposals
     already chosen or accepted are left to the coordinator, who sees the listing
     flagged "hidden pending review" in the triage queue."""
-    now = timezone.now()
+    now = clock.now()
     reports = (
         Report.objects.filter(
             listing_kind=kind, listing_public_id=public_id, status=ReportStatus.OPEN, reporter__isnull=False
@@ -431,7 +431,7 @@ def block_create(*, blocker: User, target_kind: str, target_public_id: str) -> B
         _block, created = Block.objects.get_or_create(blocker=blocker, blocked=other)
         between = (Q(need__owner=blocker) & Q(offer__owner=other)) | (Q(need__owner=other) & Q(offer__owner=blocker))
         withdrawn = Proposal.objects.filter(between, status__in=NOT_STARTED).update(
-            status=ProposalStatus.WITHDRAWN, updated_at=timezone.now()
+            status=ProposalStatus.WITHDRAWN, updated_at=clock.now()
         )
     return Blocked(created=created, proposals_withdrawn=withdrawn)
 
@@ -446,10 +446,10 @@ def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     target it is about). A declined pair is kept while its request is open, so it is
     never proposed again."""
     listings_changed()
-    now = now or timezone.now()
+    now = now or clock.now()
     closed_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)
     # The region's calendar day, as everywhere else (dates on needs and offers are local).
-    past_day = timezone.localdate(now) - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)
+    past_day = clock.day_of(now) - dt.timedelta(days=settings.HAVEN_RETENTION_CLOSED_DAYS)
     proposal_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_PROPOSAL_DAYS)
     reveal_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_REVEAL_DAYS)
     report_cutoff = now - dt.timedelta(days=settings.HAVEN_RETENTION_REPORT_DAYS)

@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, npgettext, pgettext
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from haven.borders.forms import (
     direction_labels,
     reportable_modes,
 )
+from haven.core import clock
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint
 from haven.safety import services as safety
@@ -225,7 +225,7 @@ def board(request: HttpRequest) -> HttpResponse:
     key = f"borders:board-html:v1:{get_language()}:{data['at']}:{bucket}"
     html = cache.get(key)
     if html is None:
-        now = timezone.now()
+        now = clock.now()
         checkpoints = [_present(item, now) for item in data["checkpoints"]]
         with_data = [c for c in checkpoints if c["estimates"] or c["flags"]]
         quiet = [c for c in checkpoints if not (c["estimates"] or c["flags"])]
@@ -238,7 +238,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     item = selectors.checkpoint_detail(slug=slug)
     if item is None:
         raise Http404
-    now = timezone.now()
+    now = clock.now()
     context: dict[str, Any] = {
         "cp": _present(item, now),
         "all_flags": _flag_rows(item),

@@ -46,7 +46,7 @@ def test_a_need_is_edited_and_closed_with_a_reason(client_for, alice, alices_nee
     [
         ({"adults": "0", "children": "0"}, "adults", "A party needs at least one person."),
         ({"adults": "-1"}, "adults", "Ensure this value is greater than or equal to 0."),
-        ({"date_from": (today() - dt.timedelta(days=1)).isoformat()}, "date_from", "The start date is in the past."),
+        ({"date_from": (today() - dt.timedelta(days=2)).isoformat()}, "date_from", "The start date is in the past."),
         (
             {"date_from": (today() + dt.timedelta(days=5)).isoformat(), "date_to": (today() + dt.timedelta(days=2)).isoformat()},
             "date_to",

@@ -8,6 +8,7 @@ import datetime as dt
 from io import StringIO
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -45,6 +46,7 @@ def test_closed_needs_and_offers_are_purged_after_the_period_and_open_ones_kept(
     assert "offers: 1" in out.getvalue()
 
 
+@pytest.mark.region_midnight
 def test_needs_and_offers_whose_dates_ended_long_ago_are_purged(alice: Any, uralsk: Any, settings: Any) -> None:
     from haven.aid import services as aid
     from haven.aid.forms import NeedForm
