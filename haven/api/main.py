@@ -24,6 +24,8 @@ from haven.api.auth import AUTH
 from haven.api.borders import router as borders_router
 from haven.api.schemas import (
     CityOut,
+    ContactChannelIn,
+    ContactChannelOut,
     ContactsIO,
     CountIn,
     EndIn,
@@ -377,12 +379,24 @@ def need_confirm(request: AuthedRequest, need_id: str) -> dict[str, Any]:
 proposals = Router(tags=["proposals"])
 
 
-def proposal_out(p: Proposal, viewer: User) -> dict[str, Any]:
+def _help_desk(p: Proposal) -> dict[str, Any] | None:
+    region = p.need.city.region
+    if not region.has_desk:
+        return None
+    return {
+        "name": region.desk_name, "address": region.desk_address, "hours": region.desk_hours,
+        "phone": region.desk_phone, "demo": region.desk_is_demo,
+    }
+
+
+def proposal_out(p: Proposal, viewer: User, channel: str | None = None) -> dict[str, Any]:
     side = "seeker" if p.need.owner_id == viewer.pk else "host" if p.offer.owner_id == viewer.pk else "coordinator"
     need = p.need
     return {
         "id": p.public_id, "status": p.status, "rank": p.rank, "places": p.places,
         "offer": offer_out(p.offer), "my_side": side, "created_at": p.created_at,
+        "answer_by": p.answer_by, "help_desk": _help_desk(p),
+        "my_contact_channel": channel if channel is not None else privacy.contacts_channel(user=viewer),
         "party": {
             "adults": need.adults, "children": need.children, "elderly": need.elderly, "pets": need.pets,
             "date_from": need.date_from, "date_to": need.date_to, "languages": need.languages,
@@ -406,7 +420,9 @@ def _proposal(request: AuthedRequest, proposal_id: str, side: str) -> Proposal:
 @paginate(LimitOffsetPagination)
 def proposal_list(request: AuthedRequest) -> Any:
     """Proposals for my needs, and those for my offers that a seeker has chosen."""
-    return [proposal_out(p, request.user) for p in matching_selectors.proposals_of(user=request.user)]
+    channel = privacy.contacts_channel(user=request.user)
+    rows = matching_selectors.proposals_of(user=request.user)
+    return [proposal_out(p, request.user, channel) for p in rows]
 
 
 @proposals.get("/{proposal_id}", response={200: ProposalOut, **ERRORS})
@@ -435,11 +451,25 @@ def proposal_contacts(request: AuthedRequest, proposal_id: str) -> dict[str, Any
 
 
 @proposals.post("/{proposal_id}/{action}", response={200: ProposalOut, **ERRORS})
-def proposal_act(request: AuthedRequest, proposal_id: str, action: str) -> dict[str, Any]:
-    """pick / decline (the seeker), accept / refuse / no-show (the host), moved-in (either)."""
+def proposal_act(
+    request: AuthedRequest, proposal_id: str, action: str, require_contact_channel: bool = False
+) -> dict[str, Any]:
+    """pick / decline (the seeker), accept / refuse / no-show (the host), moved-in (either).
+
+    Picking or accepting while the caller has no way to be reached (`my_contact_channel`
+    is `none`: no contacts saved and the coordinator desk not chosen) still works, as it
+    always did; with `require_contact_channel=true` it is refused instead with 409
+    `no_contact_channel` and nothing changes. Save contacts (PUT /accounts/contacts) or
+    choose the desk (PUT /accounts/contact-channel) first."""
     if action not in matching.PROPOSAL_ACTIONS:
         raise Http404
     proposal = _proposal(request, proposal_id, matching.PROPOSAL_ACTIONS[action][0])
+    if (
+        require_contact_channel
+        and action in ("pick", "accept")
+        and privacy.contacts_channel(user=request.user) == privacy.Channel.NONE
+    ):
+        raise HavenError("no_contact_channel")
     matching.proposal_act(proposal=proposal, user=request.user, action=action)
     proposal.refresh_from_db()
     return proposal_out(proposal, request.user)
@@ -458,6 +488,20 @@ def set_my_contacts(request: AuthedRequest, payload: ContactsIO) -> dict[str, An
         raise errors.FormInvalid(form)
     privacy.contacts_set(user=request.user, contacts=privacy.Contacts(**form.cleaned_data))
     return dict(form.cleaned_data)
+
+
+@accounts.get("/contact-channel", response={200: ContactChannelOut, **ERRORS})
+def my_contact_channel(request: AuthedRequest) -> dict[str, Any]:
+    """How I can be reached once both sides accept: contacts, desk or none."""
+    return {"channel": privacy.contacts_channel(user=request.user)}
+
+
+@accounts.put("/contact-channel", response={200: ContactChannelOut, **ERRORS})
+def set_my_contact_channel(request: AuthedRequest, payload: ContactChannelIn) -> dict[str, Any]:
+    """Choose (via_desk=true) or stop choosing the region's coordinator desk as the way to
+    reach me. Stores no contact; saved contacts, if any, still come first."""
+    privacy.contacts_choose_desk(user=request.user, via_desk=payload.via_desk)
+    return {"channel": privacy.contacts_channel(user=request.user)}
 
 
 @accounts.get("/reveals", response={200: list[RevealOut], **ERRORS})

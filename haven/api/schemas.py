@@ -195,6 +195,24 @@ class PartyOut(Schema):
     languages: list[str]
 
 
+class HelpDeskOut(Schema):
+    """A region's coordinator desk: public organisational details, never a person's."""
+
+    name: str
+    address: str
+    hours: str
+    phone: str
+    demo: bool = Field(description="true when the desk is invented demo data")
+
+
+class ContactChannelIn(Strict):
+    via_desk: bool = Field(description="true: reach me through the coordinator desk (stores no contact)")
+
+
+class ContactChannelOut(Schema):
+    channel: str = Field(description="contacts, desk or none")
+
+
 class ProposalOut(Schema):
     id: str
     status: str
@@ -204,6 +222,18 @@ class ProposalOut(Schema):
     party: PartyOut
     my_side: str = Field(description="seeker, host or coordinator")
     created_at: dt.datetime
+    answer_by: dt.datetime | None = Field(
+        None, description="When the proposal expires if the awaited side does not answer; null when no answer is awaited."
+    )
+    my_contact_channel: str = Field(
+        "none",
+        description=(
+            "How the caller can be reached once both accept: `contacts` (phone, Telegram or e-mail saved), "
+            "`desk` (chose the region's coordinator desk) or `none`. With `none`, tell the person before "
+            "they pick or accept; POST .../pick?require_contact_channel=true refuses with 409 `no_contact_channel`."
+        ),
+    )
+    help_desk: HelpDeskOut | None = Field(None, description="The coordinator desk of the request's region, if listed.")
 
 
 class EndIn(Strict):

@@ -44,6 +44,10 @@ MESSAGES = {
     "capacity_taken": (_("These places have just been taken. We will propose others."), 409),
     "need_not_open": (_("This request is not open for matching."), 409),
     "not_both_accepted": (_("Contacts are shared only after both sides accept."), 403),
+    "no_contact_channel": (
+        _("You have left no way to be reached. Add your contacts or choose the coordinator desk first."),
+        409,
+    ),
     # accounts and safety (P4, P5, P7)
     "too_many_attempts": (
         _("Too many failed attempts. Please wait a few minutes and try again."),

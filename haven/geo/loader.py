@@ -31,9 +31,24 @@ def sync_geography(models: Any, data: dict[str, Any] | None = None) -> dict[str,
         model.objects.bulk_create(rows, update_conflicts=True, unique_fields=unique, update_fields=fields)
 
     upsert(Country, [Country(code=c["code"], name_en=c["name_en"], name_ru=c["name_ru"]) for c in data["countries"]], ["code"])
+    # A migration older than the help desks sees a Region without them: fill only what exists.
+    has_desks = any(f.name == "desk_phone" for f in Region._meta.concrete_fields)
+
+    def desk(r: dict[str, Any]) -> dict[str, Any]:
+        d = r.get("desk") or {}
+        if not has_desks:
+            return {}
+        return {
+            **{f"desk_{key}_{lang}": d.get(key, {}).get(lang, "") for key in ("name", "address", "hours") for lang in ("en", "ru")},
+            "desk_phone": d.get("phone", ""), "desk_is_demo": bool(d.get("demo")),
+        }
+
     upsert(
         Region,
-        [Region(code=r["code"], country_id=r["country"], name_en=r["name_en"], name_ru=r["name_ru"]) for r in data["regions"]],
+        [
+            Region(code=r["code"], country_id=r["country"], name_en=r["name_en"], name_ru=r["name_ru"], **desk(r))
+            for r in data["regions"]
+        ],
         ["code"],
     )
     upsert(

@@ -31,12 +31,42 @@ class Country(Named):
         verbose_name_plural = "countries"
 
 
+def _russian() -> bool:
+    return (get_language() or "ru").startswith(("ru", "kk", "uk"))
+
+
 class Region(Named):
     code = models.CharField(max_length=10, primary_key=True)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="regions")
+    # The region's help desk: an NGO's public desk (organisational info, never a person's),
+    # where coordinators help people who left no contact of their own.
+    desk_name_en = models.CharField(max_length=160, blank=True)
+    desk_name_ru = models.CharField(max_length=160, blank=True)
+    desk_address_en = models.CharField(max_length=200, blank=True)
+    desk_address_ru = models.CharField(max_length=200, blank=True)
+    desk_hours_en = models.CharField(max_length=120, blank=True)
+    desk_hours_ru = models.CharField(max_length=120, blank=True)
+    desk_phone = models.CharField(max_length=32, blank=True)
+    desk_is_demo = models.BooleanField(default=False)  # invented for the demo scenario
 
     class Meta:
         ordering = ["name_en"]
+
+    @property
+    def has_desk(self) -> bool:
+        return bool(self.desk_name_en or self.desk_name_ru)
+
+    @property
+    def desk_name(self) -> str:
+        return self.desk_name_ru if _russian() else self.desk_name_en
+
+    @property
+    def desk_address(self) -> str:
+        return self.desk_address_ru if _russian() else self.desk_address_en
+
+    @property
+    def desk_hours(self) -> str:
+        return self.desk_hours_ru if _russian() else self.desk_hours_en
 
 
 class City(Named):

@@ -1,5 +1,7 @@
 """Proposals (a need paired with an offer, through its lifecycle) and matching runs."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -80,6 +82,16 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id} → {self.offer_id} ({self.status})"
+
+    @property
+    def answer_by(self) -> dt.datetime | None:
+        """When this proposal expires unanswered (N4), or None when nobody's answer is awaited."""
+        hours = dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
+        if self.status == ProposalStatus.PROPOSED:
+            return self.created_at + hours
+        if self.status == ProposalStatus.SEEKER_ACCEPTED and self.seeker_answered_at is not None:
+            return self.seeker_answered_at + hours
+        return None
 
     @property
     def both_accepted(self) -> bool:

@@ -3,15 +3,20 @@ offer, or a coordinator of the need's region. Nobody else."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 
 from haven.accounts.models import User
+from haven.core import clock
 from haven.matching.enums import ProposalStatus
 from haven.matching.models import MatchRun, Proposal
 
-RELATED = ("need", "need__city", "need__owner", "offer", "offer__city", "offer__district", "offer__owner")
+RELATED = ("need", "need__city", "need__city__region", "need__owner", "offer", "offer__city", "offer__district", "offer__owner")
 
 
 def _coordinates_region(user: User, region_id: str) -> bool:
@@ -61,3 +66,98 @@ def proposals_of(*, user: User) -> QuerySet[Proposal]:
 
 def latest_runs(*, limit: int = 20) -> QuerySet[MatchRun]:
     return MatchRun.objects.all()[:limit]
+
+
+# ---------------------------------------------------------------- what waits for a person's answer
+
+
+@dataclass(frozen=True)
+class CheckInDue:
+    """A safety check-in (M6) the seeker has not answered yet."""
+
+    proposal: Proposal
+    stage: str
+    due_at: dt.datetime
+
+
+# Safety check-ins live in the bot app, a layer above this one: it registers its reader
+# here at start-up (bot.apps), so /me/ lists them without matching importing the bot.
+CheckInReader = Callable[[User], list[CheckInDue]]
+_checkin_readers: list[CheckInReader] = []
+
+
+def checkin_reader_register(*, reader: CheckInReader) -> None:
+    """Add a reader of a person's unanswered, due check-ins (idempotent)."""
+    if reader not in _checkin_readers:
+        _checkin_readers.append(reader)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a seeker's requests with the proposals to choose from (one answer awaited)."""
+
+    need: Any
+    proposals: list[Proposal]
+
+    @property
+    def answer_by(self) -> dt.datetime | None:
+        return min((p.answer_by for p in self.proposals if p.answer_by), default=None)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    to_pick: list[Choice]  # a seeker's requests with proposals to choose from
+    to_accept: list[Proposal]  # a host's parties who chose them
+    checkins: list[CheckInDue]
+
+    @property
+    def count(self) -> int:
+        return len(self.to_pick) + len(self.to_accept) + len(self.checkins)
+
+
+def _still_open(now: dt.datetime) -> Q:
+    """PENDING and not yet past the expiry that the worker's housekeeping will apply."""
+    since = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
+    return Q(status=ProposalStatus.PROPOSED, created_at__gte=since) | Q(
+        status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__gte=since
+    )
+
+
+def _to_pick(user: User) -> Q:
+    return Q(need__owner=user, status=ProposalStatus.PROPOSED)
+
+
+def _to_accept(user: User) -> Q:
+    return Q(offer__owner=user, status=ProposalStatus.SEEKER_ACCEPTED)
+
+
+def waiting_for(*, user: User) -> Waiting:
+    """What waits for ``user``'s answer, the soonest to expire first: proposals to pick
+    (seeker), parties to accept (host), and due safety check-ins."""
+    now = clock.now()
+    rows = list(
+        Proposal.objects.filter(_still_open(now) & (_to_pick(user) | _to_accept(user))).select_related(*RELATED)[:50]
+    )
+    rows.sort(key=lambda p: (p.answer_by or now, p.rank))
+    checkins = sorted(
+        (c for reader in _checkin_readers for c in reader(user)), key=lambda c: c.due_at
+    )
+    choices: dict[int, Choice] = {}
+    for p in rows:
+        if p.need.owner_id == user.pk and p.status == ProposalStatus.PROPOSED:
+            choices.setdefault(p.need_id, Choice(need=p.need, proposals=[])).proposals.append(p)
+    return Waiting(
+        to_pick=list(choices.values()),
+        to_accept=[p for p in rows if p.offer.owner_id == user.pk and p.status == ProposalStatus.SEEKER_ACCEPTED],
+        checkins=checkins,
+    )
+
+
+def waiting_count(*, user: User) -> int:
+    """How many answers are awaited from ``user`` (the header's badge): one query. A
+    seeker's alternatives for one request count once, as one choice is to be made."""
+    counts = Proposal.objects.filter(_still_open(clock.now()) & (_to_pick(user) | _to_accept(user))).aggregate(
+        pick=Count("need", distinct=True, filter=_to_pick(user)),
+        accept=Count("id", filter=_to_accept(user)),
+    )
+    return int(counts["pick"] or 0) + int(counts["accept"] or 0)

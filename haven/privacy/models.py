@@ -17,6 +17,8 @@ class ContactVault(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vault")
     wrapped_key = models.BinaryField()
     sealed = models.BinaryField(null=True)
+    # "Reach me through the coordinator desk": a choice, not a contact; holds nothing personal.
+    via_desk = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -49,6 +49,36 @@ def contacts_set(*, user: User, contacts: Contacts) -> None:
         vault.save()
 
 
+class Channel:
+    """How a person can be reached once a proposal is accepted by both sides."""
+
+    CONTACTS = "contacts"  # at least one of phone, Telegram, e-mail
+    DESK = "desk"  # no contact: they chose to be reached through the region's coordinator desk
+    NONE = "none"  # neither: they have not said yet
+
+
+def contacts_channel(*, user: User) -> str:
+    """One of ``Channel``'s values, from one indexed query and without decrypting."""
+    row = ContactVault.objects.filter(user=user).values_list("sealed", "via_desk").first()
+    if row is None:
+        return Channel.NONE
+    sealed, via_desk = row
+    if sealed is not None:
+        return Channel.CONTACTS
+    return Channel.DESK if via_desk else Channel.NONE
+
+
+def contacts_choose_desk(*, user: User, via_desk: bool = True) -> None:
+    """Record (or withdraw) the choice to be reached through the coordinator desk rather
+    than by a contact of one's own. Stores no contact; contacts already saved are kept."""
+    with transaction.atomic():
+        vault = ContactVault.objects.select_for_update().filter(user=user).first()
+        if vault is None:
+            vault = ContactVault(user=user, wrapped_key=crypto.new_wrapped_key(context=_context(user)))
+        vault.via_desk = via_desk
+        vault.save()
+
+
 def contacts_get_own(*, user: User) -> Contacts:
     """A person reading their own contacts (their settings page)."""
     return _decrypt(user)

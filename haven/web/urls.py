@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/contacts/", views_matching.my_contacts, name="my_contacts"),
+    path("me/contacts/desk/", views_matching.contacts_desk, name="contacts_desk"),
     path("me/delete/", views.delete_me, name="delete_me"),
     path("me/2fa/", views_two_factor.two_factor, name="two_factor"),
     path("proposals/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.PROPOSAL},

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -127,6 +128,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "offers": selectors.offers_of(user=user),
         "tokens": user.api_tokens.filter(revoked_at__isnull=True),
         "host_proposals": matching_selectors.proposals_for_host(user=user)[:50],
+        "waiting": matching_selectors.waiting_for(user=user),
+        # The Telegram item only where the bot can be opened by a link (bot:connect).
+        "telegram_bot": bool(settings.TELEGRAM_BOT_USERNAME),
     }
     return render(request, "web/dashboard.html", context)
 
@@ -150,6 +154,16 @@ def _need_or_404(request: AuthedRequest, public_id: str) -> Any:
     return need
 
 
+def _ask_for_a_channel(request: AuthedRequest, detail_url: str, region_code: str) -> HttpResponse:
+    """After posting: someone nobody could reach is asked for a way to be reached (or the
+    coordinator desk) first, then sent on to what they posted."""
+    if request.user.is_coordinator or privacy.contacts_channel(user=request.user) != privacy.Channel.NONE:
+        return redirect(detail_url)
+    query = QueryDict(mutable=True)
+    query.update({"next": detail_url, "region": region_code})
+    return redirect(reverse("web:my_contacts") + "?" + query.urlencode())
+
+
 @login_required
 def need_new(request: AuthedRequest) -> HttpResponse:
     if request.user.role != Role.SEEKER and not request.user.is_coordinator:
@@ -168,7 +182,7 @@ def need_new(request: AuthedRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your request is posted. We will show you safe proposals."))
-            return redirect("web:need_detail", public_id=need.public_id)
+            return _ask_for_a_channel(request, reverse("web:need_detail", args=[need.public_id]), need.city.region_id)
     return render(request, "web/need_form.html", {"form": form, "creating": True})
 
 
@@ -312,7 +326,7 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your offer is published. Thank you."))
-            return redirect("web:offer_detail", public_id=offer.public_id)
+            return _ask_for_a_channel(request, reverse("web:offer_detail", args=[offer.public_id]), offer.city.region_id)
     return render(request, "web/offer_form.html", {"form": form, "creating": True})
 
 

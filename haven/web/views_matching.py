@@ -3,18 +3,25 @@ other side's contacts (logged); record the outcome. And the contacts settings pa
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
+from haven.accounts.models import User
 from haven.accounts.types import AuthedRequest
+from haven.aid import selectors as aid_selectors
 from haven.core import ratelimit
 from haven.core.errors import HavenError
+from haven.geo.models import Region
 from haven.matching import selectors, services
 from haven.matching.enums import EndReason
 from haven.matching.models import Proposal
@@ -41,9 +48,12 @@ def proposal_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         role = "coordinator"
     return render(
         request, "web/proposal_detail.html",
-        {"proposal": proposal, "role": role, "end_reasons": EndReason.choices},
+        {"proposal": proposal, "role": role, "end_reasons": EndReason.choices, "region": proposal.need.city.region},
     )
 
+
+# Committing to a proposal (the seeker's pick, the host's acceptance) leads to the reveal.
+ASKS_FOR_A_CHANNEL = ("pick", "accept")
 
 DONE: dict[str, StrOrPromise] = {
     "pick": gettext_lazy("You chose this place. We have asked the host."),
@@ -61,6 +71,17 @@ def proposal_action(request: AuthedRequest, public_id: str, action: str) -> Http
     proposal = _proposal_or_404(request, public_id)
     if action not in services.PROPOSAL_ACTIONS:
         raise Http404
+    side = services.proposal_side(proposal=proposal, user=request.user)
+    if action in ASKS_FOR_A_CHANNEL and side == services.PROPOSAL_ACTIONS[action][0]:
+        if request.POST.get("via_desk") == "1":
+            privacy.contacts_choose_desk(user=request.user)
+        elif privacy.contacts_channel(user=request.user) == privacy.Channel.NONE:
+            # Nobody could reach this person once both accept: say so before they commit.
+            context = {
+                "proposal": proposal, "action": action, "region": proposal.need.city.region,
+                "add_url": _contacts_url(next_path=reverse("web:proposal_detail", args=[proposal.public_id])),
+            }  # fmt: skip
+            return render(request, "web/proposal_no_contacts.html", context)
     try:
         services.proposal_act(proposal=proposal, user=request.user, action=action)
         messages.success(request, str(DONE[action]))
@@ -117,19 +138,67 @@ def proposal_contacts(request: AuthedRequest, public_id: str) -> HttpResponse:
         except HavenError as error:
             messages.error(request, error.message)
             return redirect("web:proposal_detail", public_id=proposal.public_id)
-    response = render(request, "web/proposal_contacts.html", {"proposal": proposal, "contacts": contacts})
+    role = services.proposal_side(proposal=proposal, user=request.user)
+    context = {"proposal": proposal, "contacts": contacts, "role": role, "region": proposal.need.city.region}
+    response = render(request, "web/proposal_contacts.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
 
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    """A path on this site to go back to, or "" (never another host)."""
+    if value and value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
+        return value
+    return ""
+
+
+def _contacts_url(*, next_path: str) -> str:
+    return reverse("web:my_contacts") + "?" + QueryDict.fromkeys(["next"], value=next_path).urlencode()
+
+
+def _home_region(user: User, code: str | None) -> Region | None:
+    """The region whose coordinator desk concerns this person: the one asked for, else
+    that of their latest request or offer."""
+    if code:
+        region = Region.objects.filter(pk=code).first()
+        if region is not None:
+            return region
+    latest: Any = aid_selectors.needs_of(user=user).select_related("city__region").first() or (
+        aid_selectors.offers_of(user=user).select_related("city__region").first()
+    )
+    return latest.city.region if latest is not None else None
+
+
 @login_required
 def my_contacts(request: AuthedRequest) -> HttpResponse:
+    """The person's own contacts (encrypted) and the choice of the coordinator desk
+    instead. With ``next``: asked right after posting, or before answering a proposal;
+    saving goes back there."""
+    next_path = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     current = privacy.contacts_get_own(user=request.user)
     form = ContactsForm(request.POST or None, initial={"phone": current.phone, "telegram": current.telegram, "email": current.email})
     if request.method == "POST" and form.is_valid():
         privacy.contacts_set(user=request.user, contacts=privacy.Contacts(**form.cleaned_data))
         messages.success(request, _("Saved. Your contacts are encrypted and shown only to people you both accepted."))
-        return redirect("web:my_contacts")
-    response = render(request, "web/my_contacts.html", {"form": form, "reveals": privacy.reveals_of(owner=request.user)})
+        return redirect(next_path or "web:my_contacts")
+    context = {
+        "form": form, "reveals": privacy.reveals_of(owner=request.user), "next": next_path,
+        "channel": privacy.contacts_channel(user=request.user),
+        "region": _home_region(request.user, request.GET.get("region")),
+    }  # fmt: skip
+    response = render(request, "web/my_contacts.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def contacts_desk(request: AuthedRequest) -> HttpResponse:
+    """Choose (or stop choosing) to be reached through the region's coordinator desk."""
+    via_desk = request.POST.get("via_desk") != "0"
+    privacy.contacts_choose_desk(user=request.user, via_desk=via_desk)
+    if via_desk:
+        messages.success(request, _("Saved. The other side will be told to reach you through the coordinator desk."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(_safe_next(request, request.POST.get("next")) or "web:my_contacts")

@@ -47,6 +47,9 @@ def test_a_seeker_signs_up_and_posts_a_need_in_the_browser(phone, live_server, u
     screenshot(phone, "need-form-390")
     phone.click("button:has-text('Post my request')")
     assert phone.is_visible("text=Your request is posted")
+    # Nobody could reach a new account yet: asked first, then on to the request.
+    assert phone.is_visible("text=How can the other side reach you?")
+    phone.click("#choose-desk")
     need = Need.objects.get(owner__username=pseudonym)
     assert (need.adults, need.children, need.pets, need.date_from) == (2, 2, 1, start)
     assert phone.url.endswith(f"/needs/{need.public_id}/")

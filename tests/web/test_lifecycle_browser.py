@@ -32,7 +32,7 @@ def test_seeker_chooses_host_accepts_and_both_see_contacts_after_the_advice(brow
     seeker.goto(f"{base}/needs/{need.public_id}/")
     seeker.click("#proposals a")
     seeker.click("button:has-text('Choose this place')")
-    assert seeker.text_content("#proposal-status").strip() == "Waiting for the host"
+    assert seeker.text_content("#proposal-status").strip() == "Waiting for the host's answer"
 
     log_in(host, base, "bob")
     host.click("#host-proposals a")
