@@ -3,12 +3,15 @@ import datetime as dt
 import pytest
 
 from haven.aid.models import Need
+from haven.privacy import services as privacy
 from tests.factories import need_form, today
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_seeker_posts_a_need_and_sees_it_on_their_page(client_for, alice, uralsk):
+    # Reachable, so straight to what was posted (else asked first: tests/matching/test_contact_channel.py).
+    privacy.contacts_choose_desk(user=alice)
     client = client_for(alice)
     response = client.post("/needs/new/", need_form(notes="We have a small dog"))
     need = Need.objects.get()

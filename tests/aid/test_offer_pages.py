@@ -2,12 +2,15 @@ import pytest
 
 from haven.aid.models import Offer, ShelterMovement
 from haven.aid.services import shelter_check_in
+from haven.privacy import services as privacy
 from tests.factories import offer_form
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_host_posts_edits_pauses_resumes_and_closes_an_offer(client_for, bob, uralsk):
+    # Reachable, so straight to what was posted (else asked first: tests/matching/test_contact_channel.py).
+    privacy.contacts_choose_desk(user=bob)
     client = client_for(bob)
     response = client.post("/offers/new/", offer_form(district_slug=uralsk.districts.first().slug))
     offer = Offer.objects.get()

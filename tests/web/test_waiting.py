@@ -137,6 +137,10 @@ def test_a_due_safety_check_in_waits_on_my_page(client_for, alice, bob, made_in_
 def test_connect_telegram_is_hidden_when_the_bot_is_not_configured(client_for, alice, settings):
     settings.TELEGRAM_BOT_USERNAME = ""
     assert "/telegram/connect/" not in client_for(alice).get("/me/").content.decode()
+    # Opened anyway: no promise of a link that is not there.
+    connect = client_for(alice).get("/telegram/connect/").content.decode()
+    assert "with this link" not in connect
+    assert "Send this to the Haven bot: /start " in connect
 
 
 def test_connect_telegram_opens_the_bot_by_a_one_time_link_when_it_is_configured(client_for, alice, settings):
