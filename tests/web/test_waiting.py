@@ -156,3 +156,23 @@ def test_the_api_gives_the_deadline_of_a_proposal(client_for, alice, made_in_the
     proposal: Proposal = made_in_the_morning[0]
     got = client_for(alice).get(f"/api/proposals/{proposal.public_id}").json()
     assert dt.datetime.fromisoformat(got["answer_by"]) == MORNING + dt.timedelta(hours=72)
+
+
+# Made 71 hours before each pinned instant, so it expires one hour after it.
+DEADLINE_AT = {
+    "23:30-almaty": "Answer by 1 April, 00:30, 1 hour left",  # tomorrow in Almaty: the day is named
+    "00:30-almaty": "Answer by 01:30, 1 hour left",  # still 31 March in UTC, today in Almaty
+    "00:00-utc": "Answer by 06:00, 1 hour left",
+}
+
+
+@pytest.mark.region_midnight
+def test_the_deadline_is_told_in_the_regions_time_and_names_the_day_only_when_it_is_not_today(
+    request, client_for, alice, bob, uralsk, region_instant
+):
+    with time_machine.travel(region_instant - dt.timedelta(hours=71), tick=False):
+        need, offer = post_need(alice), post_offer(bob)
+        services.proposals_create(planned=services.Planned(need=need, offers=((offer, 1.0),)))
+    with time_machine.travel(region_instant, tick=False):
+        block = waiting_block(client_for(alice).get("/me/").content.decode())
+    assert f'<div class="deadline">{DEADLINE_AT[request.node.callspec.params["region_instant"]]}</div>' in block
