@@ -7,6 +7,7 @@ language, without a collation library."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
@@ -19,10 +20,14 @@ class _HasName(Protocol):
 Place = TypeVar("Place", bound=_HasName)
 
 
+_NUMBER = re.compile(r"\d+")
+
+
 def collation_key(text: str) -> tuple[str, str]:
     """Case-insensitive; Ё sorts with Е (Russian dictionaries do), an exact tie puts Е
-    first. Й stays a letter of its own after И, so accents are not stripped."""
-    folded = text.casefold()
+    first; numbers by value ("2-й микрорайон" before "14-й"). Й stays a letter of its
+    own after И, so accents are not stripped."""
+    folded = _NUMBER.sub(lambda number: number.group().zfill(12), text.casefold())
     return folded.replace("ё", "е"), folded
 
 
