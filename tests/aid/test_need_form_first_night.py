@@ -12,7 +12,6 @@ from django.contrib.staticfiles import finders
 from haven.aid.models import Need, Offer
 from haven.core import clock
 from haven.geo.models import City
-from haven.geo.names import by_name, collation_key
 from tests.factories import need_form, offer_form
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +119,8 @@ def test_the_destination_is_hidden_by_the_stylesheet_unless_the_kind_is_transpor
 
 
 def test_collation_puts_yo_with_ye_and_numbers_by_value():
+    from haven.geo.names import by_name, collation_key
+
     class Place:
         def __init__(self, name: str) -> None:
             self.name = name
