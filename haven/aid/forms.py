@@ -30,8 +30,10 @@ MAX_CAPACITY = 5000
 MAX_PRICE = 1_000_000  # tenge a night; anything above is a typo or gouging
 MAX_SPAN_DAYS = 366
 DEFAULT_STAY = dt.timedelta(days=7)  # the dates a new form starts with: today and a week later
-# The submit button that asks for the chosen city's districts (the step without JavaScript).
+# The submit button that asks for the chosen city's districts (the step without JavaScript),
+# and the hidden field naming the city whose districts the page lists.
 DISTRICT_STEP = ("step", "district")
+DISTRICTS_OF = "districts_of"
 
 OFFER_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.HOST: (OfferKind.BED, OfferKind.ROOM, OfferKind.FLAT, OfferKind.RIDE, OfferKind.SERVICE),
@@ -73,10 +75,12 @@ class DistrictSelect(forms.Select):
     (web/districts.js) hides the button and refreshes the list live instead."""
 
     template_name = "aid/widgets/district_select.html"
+    listed_city = ""  # the slug of the city whose districts are the options
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["step_name"], context["step_value"] = DISTRICT_STEP
+        context["listed_name"], context["listed_city"] = DISTRICTS_OF, self.listed_city
         return context
 
 
@@ -103,7 +107,8 @@ class DatesAndPlaceMixin(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        if self.is_bound and self.data.get(DISTRICT_STEP[0]) == DISTRICT_STEP[1]:
+        self.district_step = self._asks_for_districts()
+        if self.district_step:
             self._show_again_unvalidated()
         if not self.instance.pk:
             self.fields["date_from"].initial = clock.today
@@ -111,8 +116,17 @@ class DatesAndPlaceMixin(forms.ModelForm):  # type: ignore[type-arg]
         elif self.instance.district_id and "district_slug" not in self.initial:
             self.initial["district_slug"] = self.instance.district.slug
         district_field = cast(forms.ChoiceField, self.fields["district_slug"])
-        districts = districts_by_name(city=self._chosen_city())
-        district_field.choices = [("", "—"), *((d.slug, str(d.name)) for d in districts)]
+        city = self._chosen_city()
+        district_field.choices = [("", "—"), *((d.slug, str(d.name)) for d in districts_by_name(city=city))]
+        cast(DistrictSelect, district_field.widget).listed_city = city.slug if city else ""
+
+    def _asks_for_districts(self) -> bool:
+        """The district button was the submitter and the city is not the one whose
+        districts the page listed. Pressing Enter in a field submits with the first button
+        of the form, this one: with the city unchanged that is taken as sending the form."""
+        if not self.is_bound or self.data.get(DISTRICT_STEP[0]) != DISTRICT_STEP[1]:
+            return False
+        return bool(self.data.get(self.add_prefix("city"), "") != self.data.get(DISTRICTS_OF, ""))
 
     def _show_again_unvalidated(self) -> None:
         """The person chose a city and asked for its districts: the same form comes back

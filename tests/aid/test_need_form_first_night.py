@@ -156,6 +156,8 @@ def test_a_new_need_form_lists_no_district_before_a_city_is_chosen(client_for, a
     html = client_for(alice).get("/needs/new/").content.decode()
     assert _options(html, "district_slug") == [("", "—")]
     assert 'name="step" value="district"' in html
+    assert '<input type="hidden" name="districts_of" value="" data-districts-of>' in html
+    assert 'id="district-step-note"' not in html
 
 
 def test_the_district_step_brings_the_form_back_with_that_citys_districts_and_what_was_typed(client_for, alice):
@@ -173,6 +175,8 @@ def test_the_district_step_brings_the_form_back_with_that_citys_districts_and_wh
     assert (_value(html, "adults"), _value(html, "children")) == ("4", "2")
     assert "Приедем ночью</textarea>" in html
     assert 'id="error-summary"' not in html
+    assert 'id="district-step-note"' in html
+    assert '<input type="hidden" name="districts_of" value="aktobe" data-districts-of>' in html
     # Then the form is posted with a district of that city.
     response = client.post("/needs/new/", need_form(city="aktobe", district_slug="kurmysh", adults="4"))
     need = Need.objects.get()
@@ -180,11 +184,16 @@ def test_the_district_step_brings_the_form_back_with_that_citys_districts_and_wh
     assert (need.city.slug, need.district.slug, need.adults) == ("aktobe", "kurmysh", 4)
 
 
-def test_the_district_step_without_a_city_saves_nothing_and_shows_no_error(client_for, alice):
-    html = client_for(alice).post("/needs/new/", need_form(city="", step="district")).content.decode()
-    assert Need.objects.count() == 0
-    assert _options(html, "district_slug") == [("", "—")]
-    assert 'id="error-summary"' not in html
+def test_the_district_button_with_the_listed_city_unchanged_sends_the_form(client_for, alice):
+    """Enter in a field submits with the form's first button, the district one: when the
+    city is the one whose districts are listed, that is taken as sending the form."""
+    client = client_for(alice)
+    response = client.post("/needs/new/", need_form(city="aktobe", districts_of="aktobe", step="district"))
+    assert response.status_code == 302
+    assert Need.objects.get().city.slug == "aktobe"
+    page = client.post("/needs/new/", need_form(city="", districts_of="", step="district")).content.decode()
+    assert "This field is required." in page
+    assert Need.objects.count() == 1
 
 
 def test_the_edit_form_lists_the_needs_city_districts_only_with_its_own_selected(client_for, alice, alices_need):
