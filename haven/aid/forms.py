@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.enums import Role, Tier
@@ -20,12 +21,19 @@ from haven.aid.models import NOTES_MAX, Need, Offer
 from haven.core import clock
 from haven.core.validators import no_contact_details
 from haven.geo.models import City, District
+from haven.geo.names import by_name
+from haven.geo.selectors import districts_by_name
 
 MAX_PARTY_MEMBERS = 20
 MAX_PETS = 10
 MAX_CAPACITY = 5000
 MAX_PRICE = 1_000_000  # tenge a night; anything above is a typo or gouging
 MAX_SPAN_DAYS = 366
+DEFAULT_STAY = dt.timedelta(days=7)  # the dates a new form starts with: today and a week later
+# The submit button that asks for the chosen city's districts (the step without JavaScript),
+# and the hidden field naming the city whose districts the page lists.
+DISTRICT_STEP = ("step", "district")
+DISTRICTS_OF = "districts_of"
 
 OFFER_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.HOST: (OfferKind.BED, OfferKind.ROOM, OfferKind.FLAT, OfferKind.RIDE, OfferKind.SERVICE),
@@ -36,7 +44,19 @@ OFFER_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
 }
 
 
+class _ByNameIterator(ModelChoiceIterator):  # type: ignore[type-arg]
+    """Choices in the page language's order (haven.geo.names), not the database's."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in by_name(self.queryset):
+            yield self.choice(obj)
+
+
 class CityField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    iterator = _ByNameIterator
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             queryset=City.objects.all(),
@@ -49,9 +69,26 @@ class CityField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.name)
 
 
+class DistrictSelect(forms.Select):
+    """The chosen city's districts, and a button that shows another city's after the
+    city is changed: the form comes back with everything typed kept. A static script
+    (web/districts.js) hides the button and refreshes the list live instead."""
+
+    template_name = "aid/widgets/district_select.html"
+    listed_city = ""  # the slug of the city whose districts are the options
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["step_name"], context["step_value"] = DISTRICT_STEP
+        context["listed_name"], context["listed_city"] = DISTRICTS_OF, self.listed_city
+        return context
+
+
 class DistrictField(forms.ChoiceField):
-    """A select of districts grouped by city; whether the district belongs to the chosen
+    """A select of the chosen city's districts; whether the district belongs to the
     city is checked by the form, with its own message."""
+
+    widget = DistrictSelect
 
     def validate(self, value: Any) -> None:
         if len(str(value)) > 60:
@@ -70,14 +107,51 @@ class DatesAndPlaceMixin(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        # Grouped by city so the page works without JavaScript; clean() checks the pair.
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for district in District.objects.select_related("city").order_by("city__name_en", "name_en"):
-            groups.setdefault(str(district.city.name), []).append((district.slug, str(district.name)))
+        self.district_step = self._asks_for_districts()
+        if self.district_step:
+            self._show_again_unvalidated()
+        if not self.instance.pk:
+            self.fields["date_from"].initial = clock.today
+            self.fields["date_to"].initial = lambda: clock.today() + DEFAULT_STAY
+        elif self.instance.district_id and "district_slug" not in self.initial:
+            self.initial["district_slug"] = self.instance.district.slug
         district_field = cast(forms.ChoiceField, self.fields["district_slug"])
-        district_field.choices = [("", "—"), *groups.items()]
-        if self.instance.pk and self.instance.district_id:
-            self.fields["district_slug"].initial = self.instance.district.slug
+        city = self._chosen_city()
+        district_field.choices = [("", "—"), *((d.slug, str(d.name)) for d in districts_by_name(city=city))]
+        cast(DistrictSelect, district_field.widget).listed_city = city.slug if city else ""
+
+    def _asks_for_districts(self) -> bool:
+        """The district button was the submitter and the city is not the one whose
+        districts the page listed. Pressing Enter in a field submits with the first button
+        of the form, this one: with the city unchanged that is taken as sending the form."""
+        if not self.is_bound or self.data.get(DISTRICT_STEP[0]) != DISTRICT_STEP[1]:
+            return False
+        return bool(self.data.get(self.add_prefix("city"), "") != self.data.get(DISTRICTS_OF, ""))
+
+    def _show_again_unvalidated(self) -> None:
+        """The person chose a city and asked for its districts: the same form comes back
+        unbound, with what was typed as its initial values, so nothing is saved and no
+        error is shown for fields not filled in yet."""
+        for name, field in self.fields.items():
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if value is not None:  # a disabled or absent field keeps its current value
+                self.initial[name] = value
+        self.is_bound = False
+        self.data = {}
+
+    def _chosen_city(self) -> City | None:
+        if self.is_bound:
+            city_field = self.fields["city"]
+            value = city_field.widget.value_from_datadict(self.data, self.files, self.add_prefix("city"))
+        else:
+            value = self.initial.get("city")  # a slug typed in, or the instance's primary key
+        if value in (None, ""):
+            return None
+        if isinstance(value, City):
+            return value
+        if isinstance(value, int):
+            return City.objects.filter(pk=value).first()
+        return City.objects.filter(slug=str(value)[:60]).first()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -153,8 +227,8 @@ class NeedForm(DatesAndPlaceMixin):
             "min_tier": _("Lowest host verification you accept"),
         }
         widgets = {
-            "date_from": forms.DateInput(attrs={"type": "date"}),
-            "date_to": forms.DateInput(attrs={"type": "date"}),
+            "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "host_preference": forms.RadioSelect,
         }
 
@@ -170,6 +244,8 @@ class NeedForm(DatesAndPlaceMixin):
             self.add_error(
                 "destination", ValidationError(_("Where do you need to go?"), code="destination_required")
             )
+        if data.get("kind") != NeedKind.TRANSPORT:
+            data["destination"] = None  # only a ride goes somewhere; the field is hidden otherwise
         if not data.get("free_only") and data.get("max_price") is None and "max_price" not in self.errors:
             self.add_error(
                 "max_price",
@@ -219,8 +295,8 @@ class OfferForm(DatesAndPlaceMixin):
             "step_free": _("Step-free access"),
         }
         widgets = {
-            "date_from": forms.DateInput(attrs={"type": "date"}),
-            "date_to": forms.DateInput(attrs={"type": "date"}),
+            "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, role: str = Role.HOST, **kwargs: Any) -> None:

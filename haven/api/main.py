@@ -47,6 +47,7 @@ from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.core.listings import CACHE_SECONDS, listings_version
 from haven.geo.models import City
+from haven.geo.names import by_name
 from haven.matching import selectors as matching_selectors
 from haven.matching import services as matching
 from haven.matching.enums import EndReason
@@ -189,9 +190,9 @@ def cities(request: AuthedRequest) -> list[dict[str, Any]]:
     return [
         {
             "slug": c.slug, "name": c.name, "region": c.region_id, "lat": c.lat, "lon": c.lon,
-            "districts": [{"slug": d.slug, "name": d.name} for d in c.districts.all()],
+            "districts": [{"slug": d.slug, "name": d.name} for d in by_name(c.districts.all())],
         }
-        for c in City.objects.prefetch_related("districts").order_by("name_en")
+        for c in by_name(City.objects.prefetch_related("districts"))
     ]
 
 

@@ -54,6 +54,7 @@ from haven.bot.transport import TelegramError, Transport
 from haven.core import clock, ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint, City
+from haven.geo.names import by_name
 from haven.matching import selectors as matching_selectors
 from haven.matching import services as matching_services
 from haven.matching.enums import ProposalStatus
@@ -528,10 +529,10 @@ def _rows(items: list[dict[str, str]], width: int = 2) -> Buttons:
 
 
 def _city_buttons(prefix: str, step: str) -> Buttons:
-    cities = City.objects.filter(region__country_id="KZ").order_by("name_en")
+    cities = City.objects.filter(region__country_id="KZ")
     if step == "destination":
-        cities = City.objects.order_by("name_en")
-    return _rows([button(str(c.name), f"{prefix}:{step}:{c.slug}") for c in cities])
+        cities = City.objects.all()
+    return _rows([button(str(c.name), f"{prefix}:{step}:{c.slug}") for c in by_name(cities)])
 
 
 def _count_buttons(prefix: str, step: str, values: range | tuple[int, ...]) -> Buttons:

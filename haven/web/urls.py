@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from haven.accounts.forms import LoginForm
 from haven.safety.enums import TargetKind
-from haven.web import views, views_matching, views_two_factor
+from haven.web import views, views_matching, views_places, views_two_factor
 
 app_name = "web"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("proposals/<str:public_id>/end/", views_matching.proposal_end, name="proposal_end"),
     path("proposals/<str:public_id>/block/", views_matching.proposal_block, name="proposal_block"),
     path("proposals/<str:public_id>/<str:action>/", views_matching.proposal_action, name="proposal_action"),
+    path("places/districts/", views_places.city_districts, name="city_districts"),
     path("needs/new/", views.need_new, name="need_new"),
     path("needs/<str:public_id>/", views.need_detail, name="need_detail"),
     path("needs/<str:public_id>/edit/", views.need_edit, name="need_edit"),
