@@ -62,7 +62,7 @@ class CityField(forms.ModelChoiceField):  # type: ignore[type-arg]
             queryset=City.objects.all(),
             to_field_name="slug",
             error_messages={"invalid_choice": _("Unknown city. Please choose one from the list.")},
-            **kwargs,
+            **{"empty_label": _("— choose a city —"), **kwargs},
         )
 
     def label_from_instance(self, obj: Any) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,7 @@ from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.core.listings import CACHE_SECONDS, listings_version
 from haven.geo.models import City
+from haven.geo.names import collation_key
 from haven.matching import selectors as matching_selectors
 from haven.privacy import services as privacy
 from haven.privacy.enums import AccessKind
@@ -54,13 +56,17 @@ def _listing_cache() -> dict[str, Any]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    cities = (
-        City.objects.annotate(
-            offer_count=Count("offers", filter=Q(offers__in=selectors.offer_browse()), distinct=True)
+    def busiest() -> list[City]:
+        top = (
+            City.objects.annotate(
+                offer_count=Count("offers", filter=Q(offers__in=selectors.offer_browse()), distinct=True)
+            )
+            .filter(offer_count__gt=0)
+            .order_by("-offer_count", "name_en")[:12]
         )
-        .filter(offer_count__gt=0)
-        .order_by("-offer_count", "name_en")[:12]
-    )  # lazy: read only when the cached fragment is stale
+        return sorted(top, key=lambda city: (-getattr(city, "offer_count", 0), collation_key(str(city.name))))
+
+    cities = SimpleLazyObject(busiest)  # lazy: read only when the cached fragment is stale
     return render(request, "web/home.html", {"cities": cities, **_listing_cache()})
 
 
