@@ -46,8 +46,9 @@ def test_the_timer_from_joining_the_queue_to_passing_control_makes_one_timed_rep
     tg.press("b:cp:syrym")
     assert tg.buttons() == ["b:pass:syrym", "b:leave:syrym", "b:show:syrym"]
     tg.press("b:pass:syrym")
-    assert (
-        tg.last_text() == "Thank you! You waited 6 h 30 min. Your report now counts on the board."
+    assert tg.last_text() == (
+        "Counted: you waited 6 hours 30 minutes (Entering Kazakhstan, Car). "
+        "The estimate now rests on 1 report, yours included."
     )
     report = BorderReport.objects.get()
     assert report.passed_at is not None
