@@ -340,6 +340,10 @@ def report(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_POST
 def flag_decide(request: AuthedRequest, slug: str) -> HttpResponse:
     checkpoint = _checkpoint_or_404(slug)
+    if not selectors.can_moderate(viewer=request.user, checkpoint=checkpoint):
+        # A public page: anyone else is sent back to it with a message.
+        messages.error(request, HavenError("forbidden").message)
+        return redirect("web:border_detail", slug=slug)
     form = FlagDecisionForm(request.POST)
     status = 422
     if form.is_valid():
@@ -351,7 +355,7 @@ def flag_decide(request: AuthedRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Your decision is on the board."))
             return redirect("web:border_detail", slug=slug)
-    # Shown again with the error summary at the top; only a moderator gets this far.
+    # Shown again, with the error summary at the top of the page.
     return detail(request, slug, decide_form=form, status=status)
 
 

@@ -4,8 +4,8 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from haven.borders import selectors
 from haven.borders.models import BorderReport
