@@ -280,9 +280,10 @@ REPORT_ACTIONS = ("join", "pass", "cancel", "timed", "queue", "flag")
 @login_required
 def report(request: AuthedRequest, slug: str) -> HttpResponse:
     """The report page. A refused report is shown again (422 or the error's status) with
-    the one error summary at the top of the page, listing the posted form's errors with
-    links to their fields; the forms post to ``#error-summary`` so that a browser without
-    JavaScript lands on it too. A report sent says what was counted, as the board shows it."""
+    the one error summary first on the page, above the heading (so a browser without
+    JavaScript shows it on the first screen, not 1,400 px down inside its form), listing
+    the posted form's errors with links to their fields. A report sent says what was
+    counted, as the board shows it."""
     checkpoint = _checkpoint_or_404(slug)
     user = request.user
     action = request.POST.get("action", "") if request.method == "POST" else ""
