@@ -5,7 +5,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from haven.borders import selectors
 from haven.borders.models import BorderReport
@@ -113,8 +112,7 @@ def test_the_two_button_flow_sends_a_timed_report(client_for, alice, syrym):
     # Three hours later (the clock moved back instead of waiting).
     BorderReport.objects.filter(pk=pending.pk).update(joined_at=ago(hours=3))
     page = client.get("/border/syrym/report/").content.decode()
-    joined = timezone.localtime(BorderReport.objects.get().joined_at).strftime("%H:%M")
-    assert f"You joined the queue at {joined} — 3 hours ago (Entering Kazakhstan, Car)." in page
+    assert "— 3 hours ago (Entering Kazakhstan, Car)." in page
     response = client.post("/border/syrym/report/", {"action": "pass"})
     assert response.status_code == 302
     assert response["Location"] == "/border/syrym/"
