@@ -400,7 +400,3 @@ def board_text(item: dict[str, Any], checkpoint: Checkpoint) -> str:
     lines.append(_("Haven never gives directions for crossing a border outside a checkpoint."))
     return "\n".join(lines)
 
-
-def duration(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    return _("%(hours)d h %(minutes)d min") % {"hours": minutes // 60, "minutes": minutes % 60}

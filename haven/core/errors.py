@@ -35,6 +35,14 @@ MESSAGES = {
     # border reports
     "rate_limited": (_("Too many requests. Please wait a little."), 429),
     "no_pending_report": (_("You have not said that you joined the queue at this checkpoint."), 409),
+    # borders.forms.MIN_TIMED_WAIT is 5 minutes; a test holds the two together.
+    "wait_too_short": (
+        _(
+            "A wait shorter than 5 minutes is not a queue, so it is not counted. "
+            "If there was no queue at all, report 0 vehicles ahead of you instead."
+        ),
+        422,
+    ),
     "pending_expired": (
         _("You joined the queue more than 14 days ago. Please enter both times by hand."),
         409,

@@ -215,7 +215,10 @@ def test_an_interrupted_offer_resumes_after_a_detour_to_the_border(host: Any) ->
     host.press("b:qgo:syrym:entry:car")
     host.press("q:measure:position")
     host.send("40")
-    assert host.last_text() == "Thank you. Your report counts from now on."
+    assert host.last_text() == (
+        "Counted: your report from the queue (Entering Kazakhstan, Car). "
+        "The estimate now rests on 1 report, yours included."
+    )
     host.send("/offer")
     assert host.last_text() == "You have an offer you did not finish. Continue it or start again?"
     assert host.buttons() == ["f:resume", "f:restart"]
