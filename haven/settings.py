@@ -3,6 +3,8 @@
 Development is the default (SQLite under ./var, DEBUG on, a throwaway secret);
 ``HAVEN_ENV=production`` turns on the safe settings and refuses to start without a
 real ``SECRET_KEY``. There are no production-only code paths: only values differ.
+``haven serve`` (and so ``make demo``) runs with DEBUG off unless DEBUG is set: only
+``haven runserver`` is a developer's server.
 """
 
 from __future__ import annotations
@@ -108,6 +110,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML and JSON after every middleware below has written the body (static
+    # files are precompressed by WhiteNoise above it). BREACH: Django pads each gzip body
+    # with random bytes and masks the CSRF token per response, and SameSite=Lax cookies
+    # keep cross-site subrequests anonymous (docs/threat-model.md).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,18 +214,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# DEBUG off: hashed, precompressed files collected into var/static (`haven serve` runs
+# collectstatic first), cached for a year. DEBUG on: served from the apps as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root: /favicon.ico, asked for by browsers and bots alike.
+WHITENOISE_ROOT = BASE_DIR / "haven" / "web" / "root"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
