@@ -23,6 +23,7 @@ ACTIONS = {
     "logout", "proposal_end", "proposal_action", "proposal_block", "need_close", "need_confirm",
     "offer_confirm", "offer_status", "offer_block", "shelter_move",
     "border_report_hide", "border_reporter_freeze", "border_flag_decide",
+    "city_districts",  # JSON for the need form's district list, not a page
 }  # fmt: skip
 BLOCKING = {"serious", "critical"}
 
