@@ -240,7 +240,7 @@ def offer_mine(request: AuthedRequest) -> list[dict[str, Any]]:
 
 @offers.post("", response={201: OfferOut, **LIMITED})
 def offer_create(request: AuthedRequest, payload: OfferIn) -> Status[dict[str, Any]]:
-    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.role)
+    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.offer_role)
     if not form.is_valid():
         raise errors.FormInvalid(form)
     ratelimit.limit("offer", _by_account(request))
@@ -267,7 +267,7 @@ def _editable_offer(request: AuthedRequest, offer_id: str) -> Offer:
 def offer_update(request: AuthedRequest, offer_id: str, payload: OfferIn) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     data = _form_data(payload, _current(offer, OfferForm))
-    form = OfferForm(data=data, instance=offer, role=offer.owner.role)
+    form = OfferForm(data=data, instance=offer, role=offer.owner.offer_role)
     if data.get("kind") != offer.kind:
         raise HavenError("not_editable")
     if not form.is_valid():
