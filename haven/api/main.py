@@ -176,7 +176,7 @@ def signup(request: AuthedRequest, payload: SignupIn) -> Status[dict[str, Any]]:
 def me(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     return {
-        "pseudonym": user.username, "role": user.role, "tier": user.tier,
+        "pseudonym": user.username, "role": user.role, "added_role": user.added_role, "tier": user.tier,
         "language": user.language, "regions": [r.code for r in user.regions.all()],
     }
 

@@ -148,6 +148,8 @@ def test_the_api_lets_a_seeker_who_added_hosting_post_an_offer(alice: Any, urals
     response = api_for(alice).post("/api/offers", body, content_type="application/json")
     assert response.status_code == 201, response.content
     assert alice.offers.get().title == "Room by the river"
+    me = api_for(alice).get("/api/accounts/me").json()
+    assert (me["role"], me["added_role"]) == ("seeker", "host")
 
 
 def test_a_person_who_asks_and_offers_is_never_proposed_their_own_offer(client_for: Any, alice: Any, charlie: Any, uralsk: Any) -> None:
