@@ -68,6 +68,12 @@ def offer_browse(
     return qs.exclude(kind=OfferKind.SHELTER, free_places=0).order_by("-confirmed_at", "pk")
 
 
+def offer_get_public(*, public_id: str) -> Offer | None:
+    """An offer as an anonymous visitor may see it: only one the public list shows
+    (``offer_browse``), and the page shows no more than the list's card."""
+    return offer_browse().filter(public_id=public_id).first()
+
+
 def offer_get_visible(*, viewer: User | Any, public_id: str) -> Offer | None:
     """An offer's detail page: any logged-in person for a listed offer; the owner and
     coordinators of its region whatever its state."""

@@ -177,7 +177,7 @@ def signup(request: AuthedRequest, payload: SignupIn) -> Status[dict[str, Any]]:
 def me(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     return {
-        "pseudonym": user.username, "role": user.role, "tier": user.tier,
+        "pseudonym": user.username, "role": user.role, "added_role": user.added_role, "tier": user.tier,
         "language": user.language, "regions": [r.code for r in user.regions.all()],
     }
 
@@ -241,7 +241,7 @@ def offer_mine(request: AuthedRequest) -> list[dict[str, Any]]:
 
 @offers.post("", response={201: OfferOut, **LIMITED})
 def offer_create(request: AuthedRequest, payload: OfferIn) -> Status[dict[str, Any]]:
-    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.role)
+    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.offer_role)
     if not form.is_valid():
         raise errors.FormInvalid(form)
     ratelimit.limit("offer", _by_account(request))
@@ -268,7 +268,7 @@ def _editable_offer(request: AuthedRequest, offer_id: str) -> Offer:
 def offer_update(request: AuthedRequest, offer_id: str, payload: OfferIn) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     data = _form_data(payload, _current(offer, OfferForm))
-    form = OfferForm(data=data, instance=offer, role=offer.owner.role)
+    form = OfferForm(data=data, instance=offer, role=offer.owner.offer_role)
     if data.get("kind") != offer.kind:
         raise HavenError("not_editable")
     if not form.is_valid():

@@ -176,6 +176,7 @@ class SignupOut(Schema):
 class MeOut(Schema):
     pseudonym: str
     role: str
+    added_role: str = Field("", description="a second role added later from the site's /me/ page, or empty")
     tier: int
     language: str
     regions: list[str]

@@ -652,7 +652,7 @@ def _next_step(step: str, data: dict[str, Any]) -> str:
 
 def _need_start(ctx: Ctx) -> None:
     user = ctx.user
-    if user.role != Role.SEEKER and not user.is_coordinator:
+    if not user.can_ask:
         raise HavenError("wrong_role")
     assert ctx.link is not None  # noqa: S101
     conversation = services.conversation_get(link=ctx.link)
@@ -997,9 +997,9 @@ def _may_offer(ctx: Ctx) -> bool:
     if ctx.user.can_offer:
         return True
     text = _(
-        "Your account is for asking for help, so it cannot offer places. To offer help, "
-        "sign up on the Haven site as a host or an organisation, then connect that account "
-        "here from its “Connect Telegram” page."
+        "Your account is for asking for help, so it cannot offer places yet. To offer a bed, "
+        "a room or a flat, open your page on the Haven site and choose “Also offer help as a "
+        "private host”; an organisation is set up with a coordinator."
     )
     if ctx.incoming.kind == "callback":
         ctx.toast(str(HavenError("wrong_role").message))
@@ -1023,7 +1023,7 @@ def _offer_start(ctx: Ctx) -> None:
 
 
 def _offer_form(ctx: Ctx, data: dict[str, Any] | None = None) -> OfferForm:
-    return OfferForm(data=data, role=ctx.user.role)
+    return OfferForm(data=data, role=ctx.user.offer_role)
 
 
 def _offer_rules(data: dict[str, Any]) -> dict[str, bool]:

@@ -76,7 +76,7 @@ def help_text() -> str:
 def menu_buttons(user: User) -> Buttons:
     role = user.role
     rows: Buttons = []
-    if role == "seeker":
+    if user.can_ask:
         rows.append([button(_("Ask for help"), "m:need")])
     if user.can_offer:
         rows.append([button(_("Offer help"), "m:offer"), button(_("My offers"), "m:offers")])

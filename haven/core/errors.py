@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     "role_not_allowed": (_("That role cannot be chosen; coordinators are appointed."), 400),
+    "role_not_addable": (
+        _("This role cannot be added here. Organisations and volunteer drivers are set up with a coordinator, who verifies them."),
+        400,
+    ),
     "pseudonym_taken": (_("This pseudonym is already taken. Please choose another one."), 409),
     "recovery_failed": (_("The pseudonym or the recovery code is not correct."), 400),
     "invalid_tier": (_("Unknown verification tier."), 400),
@@ -82,6 +86,7 @@ MESSAGES = {
     "report_target_not_found": (_("We could not find what you are reporting."), 404),
     "report_quota": (_("You have sent many reports today. A coordinator will look at them first."), 429),
     "pair_declined": (_("This pair was declined before and is never proposed again."), 409),
+    "pair_own": (_("This offer belongs to the person who asks, so it is never proposed to them."), 409),
     "pair_blocked": (_("One of these two people has blocked the other, so they are never proposed to each other."), 409),
     "block_target_not_found": (_("We could not find the person you want to block."), 404),
 }

@@ -144,7 +144,7 @@ def proposals_create(*, planned: Planned, run: MatchRun | None = None, by: User 
             current = locked.get(offer.pk)
             if current is None or current.status != OfferStatus.ACTIVE or current.hidden_at is not None:
                 continue
-            if frozenset((need.owner_id, current.owner_id)) in apart:
+            if current.owner_id == need.owner_id or frozenset((need.owner_id, current.owner_id)) in apart:
                 continue
             if spare_places(current, reserved.get(offer.pk, (0, 0))) < places:
                 continue
@@ -168,6 +168,8 @@ def proposal_create_manual(*, coordinator: User, need: Need, offer: Offer) -> Pr
         raise HavenError("forbidden")
     if need.status != NeedStatus.OPEN:
         raise HavenError("need_not_open")
+    if need.owner_id == offer.owner_id:
+        raise HavenError("pair_own")
     if Proposal.objects.filter(need=need, offer=offer).exists():
         raise HavenError("pair_declined")
     if frozenset((need.owner_id, offer.owner_id)) in people_apart(among={need.owner_id, offer.owner_id}):

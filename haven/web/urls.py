@@ -3,19 +3,21 @@ from django.urls import include, path
 
 from haven.accounts.forms import LoginForm
 from haven.safety.enums import TargetKind
-from haven.web import views, views_matching, views_places, views_two_factor
+from haven.web import views, views_accounts, views_matching, views_places, views_two_factor
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signup/", views.signup, name="signup"),
-    path("welcome/", views.welcome, name="welcome"),
+    path("signup/", views_accounts.signup, name="signup"),
+    path("welcome/", views_accounts.welcome, name="welcome"),
+    path("welcome/card/", views_accounts.recovery_card, name="recovery_card"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("recover/", views.recover, name="recover"),
+    path("recover/", views_accounts.recover, name="recover"),
     path("me/", views.dashboard, name="dashboard"),
     path("me/tokens/", views.token_create, name="token_create"),
+    path("me/roles/", views_accounts.role_add, name="role_add"),
     path("me/contacts/", views_matching.my_contacts, name="my_contacts"),
     path("me/delete/", views.delete_me, name="delete_me"),
     path("me/2fa/", views_two_factor.two_factor, name="two_factor"),

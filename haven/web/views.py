@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,8 +20,7 @@ from django.views.decorators.http import require_POST
 
 from haven.accounts import services as account_services
 from haven.accounts.enums import Role
-from haven.accounts.forms import ApiTokenForm, DeleteMeForm, RecoverForm, SignupForm
-from haven.accounts.pseudonyms import generate_pseudonym
+from haven.accounts.forms import ApiTokenForm, DeleteMeForm
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
 from haven.aid.enums import OFFER_STATUS_ACTIONS
@@ -36,6 +36,7 @@ from haven.privacy.enums import AccessKind
 from haven.safety import services as safety_services
 from haven.safety.enums import TargetKind
 from haven.safety.forms import ReportForm
+from haven.web.views_accounts import role_missing
 
 PAGE_SIZE = 20
 
@@ -68,61 +69,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
     cities = SimpleLazyObject(busiest)  # lazy: read only when the cached fragment is stale
     return render(request, "web/home.html", {"cities": cities, **_listing_cache()})
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = SignupForm(request.POST)
-        if form.is_valid():
-            try:
-                ratelimit.limit("signup", _by_address(request))
-            except HavenError as error:
-                form.add_error(None, error.message)
-                return render(request, "web/signup.html", {"form": form}, status=error.status)
-            try:
-                user, code = account_services.user_signup(
-                    username=form.cleaned_data["username"],
-                    password=form.cleaned_data["password"],
-                    role=form.cleaned_data["role"],
-                    language=request.LANGUAGE_CODE,
-                )
-            except HavenError as error:
-                form.add_error("username", error.message)
-            else:
-                login(request, user, backend="haven.accounts.backends.HavenBackend")
-                request.session["recovery_code"] = code
-                return redirect("web:welcome")
-    else:
-        form = SignupForm(initial={"username": generate_pseudonym()})
-    return render(request, "web/signup.html", {"form": form})
-
-
-@login_required
-def welcome(request: AuthedRequest) -> HttpResponse:
-    # The recovery code is shown exactly once, then forgotten by the server.
-    code = request.session.pop("recovery_code", None)
-    if code is None:
-        return redirect("web:dashboard")
-    return render(request, "web/welcome.html", {"code": code})
-
-
-def recover(request: HttpRequest) -> HttpResponse:
-    form = RecoverForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, code = account_services.user_recover(
-                username=form.cleaned_data["username"],
-                recovery_code=form.cleaned_data["recovery_code"],
-                new_password=form.cleaned_data["new_password"],
-            )
-        except HavenError as error:
-            form.add_error(None, error.message)
-        else:
-            login(request, user, backend="haven.accounts.backends.HavenBackend")
-            request.session["recovery_code"] = code
-            messages.success(request, _("Your password is changed. Here is your new recovery code."))
-            return redirect("web:welcome")
-    return render(request, "web/recover.html", {"form": form})
 
 
 @login_required
@@ -158,9 +104,8 @@ def _need_or_404(request: AuthedRequest, public_id: str) -> Any:
 
 @login_required
 def need_new(request: AuthedRequest) -> HttpResponse:
-    if request.user.role != Role.SEEKER and not request.user.is_coordinator:
-        messages.error(request, HavenError("wrong_role").message)
-        return redirect("web:dashboard")
+    if not request.user.can_ask:
+        return role_missing(request, Role.SEEKER)
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,8 +225,9 @@ def offer_block(request: AuthedRequest, public_id: str) -> HttpResponse:
     return redirect("web:offer_list")
 
 
-@login_required
 def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return offer_public(request, public_id)
     offer = selectors.offer_get_visible(viewer=request.user, public_id=public_id)
     if offer is None:
         raise Http404
@@ -291,6 +237,21 @@ def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "web/offer_detail.html",
         {"offer": offer, "can_edit": can_edit, "count_form": ShelterCountForm()},
     )
+
+
+def offer_public(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What an anonymous visitor sees of a listed offer (the list's facts) and how to ask
+    for it. Anything not listed goes to the login page, as before, so nobody learns
+    whether it exists; rate-limited like the list."""
+    try:
+        ratelimit.limit("browse", _by_address(request))
+    except HavenError as error:
+        messages.error(request, error.message)
+        return render(request, "web/offer_public.html", {"offer": None}, status=error.status)
+    offer = selectors.offer_get_public(public_id=public_id)
+    if offer is None:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "web/offer_public.html", {"offer": offer, "here": request.path})
 
 
 def _editable_offer_or_404(request: AuthedRequest, public_id: str) -> Any:
@@ -303,9 +264,8 @@ def _editable_offer_or_404(request: AuthedRequest, public_id: str) -> Any:
 @login_required
 def offer_new(request: AuthedRequest) -> HttpResponse:
     if not request.user.can_offer:
-        messages.error(request, HavenError("wrong_role").message)
-        return redirect("web:dashboard")
-    form = OfferForm(request.POST or None, role=request.user.role)
+        return role_missing(request, Role.HOST)
+    form = OfferForm(request.POST or None, role=request.user.offer_role)
     if request.method == "POST" and form.is_valid():
         try:
             ratelimit.limit("offer", _by_account(request))
@@ -325,7 +285,7 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
 @login_required
 def offer_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
-    form = OfferForm(request.POST or None, instance=offer, role=offer.owner.role)
+    form = OfferForm(request.POST or None, instance=offer, role=offer.owner.offer_role)
     form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:

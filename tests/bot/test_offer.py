@@ -359,9 +359,9 @@ def test_a_seeker_is_told_how_to_offer_and_cannot_touch_offers(
     seeker = linked(alice, 2003)
     assert "m:offer" not in seeker.buttons()
     explanation = (
-        "Your account is for asking for help, so it cannot offer places. To offer help, "
-        "sign up on the Haven site as a host or an organisation, then connect that account "
-        "here from its “Connect Telegram” page."
+        "Your account is for asking for help, so it cannot offer places yet. To offer a bed, "
+        "a room or a flat, open your page on the Haven site and choose “Also offer help as a "
+        "private host”; an organisation is set up with a coordinator."
     )
     seeker.send("/offer")
     assert seeker.last_text() == explanation

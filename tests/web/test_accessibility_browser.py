@@ -24,6 +24,7 @@ ACTIONS = {
     "offer_confirm", "offer_status", "offer_block", "shelter_move",
     "border_report_hide", "border_reporter_freeze", "border_flag_decide",
     "city_districts",  # JSON for the need form's district list, not a page
+    "role_add", "recovery_card",  # a POST that redirects; a text file to save
 }  # fmt: skip
 BLOCKING = {"serious", "critical"}
 
