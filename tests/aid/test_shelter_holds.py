@@ -30,7 +30,9 @@ def _shelter(owner: Any, capacity: int = 80, **overrides: Any) -> Offer:
     from haven.aid import services as aid_services
     from haven.aid.forms import OfferForm
 
-    data = offer_form(kind="shelter", title="Cinema floor", capacity=str(capacity), host_kind="organisation", **overrides)
+    data = offer_form(
+        **{"kind": "shelter", "title": "Cinema floor", "capacity": str(capacity), "host_kind": "organisation", **overrides}
+    )
     form = OfferForm(data=data, role=owner.role)
     assert form.is_valid(), form.errors
     return aid_services.offer_create(owner=owner, data=form.cleaned_data)
@@ -155,6 +157,36 @@ def test_a_seeker_holds_places_at_one_shelter_once(client_for, alice, olgas_shel
     assert ShelterHold.objects.filter(seeker=alice).count() == 1
 
 
+def test_asking_for_places_is_rate_limited_per_account(client_for, alice, olga, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HAVEN_RATE_HOLDS_PER_HOUR = 1
+    shelters = [_shelter(olga, capacity=10, title=f"Hall {i}") for i in range(2)]
+    client = client_for(alice)
+    assert _ask(client, shelters[0]).status_code == 302
+    refused = _ask(client, shelters[1])
+    assert refused.status_code == 429
+    assert "Too many requests. Please wait a little." in refused.content.decode()
+    assert ShelterHold.objects.filter(seeker=alice).count() == 1
+    cache.clear()
+
+
+def test_trying_arrival_codes_at_the_desk_is_rate_limited(client_for, alice, olga, olgas_shelter, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HAVEN_RATE_ARRIVAL_CODES_PER_HOUR = 2
+    _hold, code = services.shelter_hold_create(seeker=alice, offer=olgas_shelter, adults=2)
+    desk = client_for(olga)
+    for guess in ("1111 1111", "2222 2222"):
+        desk.post(f"/offers/{olgas_shelter.public_id}/arrivals/", {"code": guess})
+    refused = desk.post(f"/offers/{olgas_shelter.public_id}/arrivals/", {"code": code}, follow=True)
+    assert "Too many requests. Please wait a little." in refused.content.decode()
+    assert _free_places(olgas_shelter) == 80
+    cache.clear()
+
+
 def test_a_party_of_nobody_is_refused(client_for, alice, olgas_shelter):
     response = _ask(client_for(alice), olgas_shelter, adults="0", children="0")
     assert response.status_code == 200
@@ -229,7 +261,9 @@ def test_the_seeker_cancels_and_the_places_return(client_for, alice, olgas_shelt
     assert ShelterHold.objects.get().status == HoldStatus.CANCELLED
 
 
-def test_a_proposal_to_a_shelter_holds_places_for_the_short_window_not_72_hours(alice, bob, olgas_shelter, alices_need):
+def test_a_proposal_to_a_shelter_holds_places_for_the_short_window_not_72_hours(
+    client_for, alice, bob, olgas_shelter, alices_need
+):
     from tests.matching.conftest import post_need
 
     need_for_room = post_need(make_user("roomseeker"), adults="1", children="0")
@@ -241,6 +275,9 @@ def test_a_proposal_to_a_shelter_holds_places_for_the_short_window_not_72_hours(
     with time_machine.travel(later, tick=False):
         assert services.offer_spare(olgas_shelter) == 80  # freed on read
         assert services.offer_spare(room) == 2
+        # The seeker can no longer take it, even before the worker marks it expired.
+        picked = client_for(alice).post(f"/proposals/{shelter_p[0].public_id}/pick/", follow=True)
+        assert "This proposal is no longer open." in picked.content.decode()
         assert services.proposals_housekeeping()["expired"] == 1
     assert Proposal.objects.get(pk=shelter_p[0].pk).status == ProposalStatus.EXPIRED
     assert Proposal.objects.get(pk=room_p[0].pk).status == ProposalStatus.PROPOSED
