@@ -554,6 +554,16 @@ def shelter_arrival_check_in(*, offer: Offer, by: User, code: str) -> ShelterHol
     return hold
 
 
+def shelter_holds_release_for(*, seeker: User) -> int:
+    """Give back every place held for ``seeker`` (their account is frozen)."""
+    released = ShelterHold.objects.filter(seeker=seeker, status=HoldStatus.ACTIVE).update(
+        status=HoldStatus.CANCELLED, ended_at=clock.now()
+    )
+    if released:
+        listings_changed()
+    return released
+
+
 def shelter_holds_expire(*, now: dt.datetime | None = None) -> int:
     """Mark holds whose window ended as expired (for ``haven worker``). They stopped
     counting already when the window ended; this only tidies their status."""

@@ -30,7 +30,7 @@ from haven.core.listings import listings_changed
 from haven.matching import selectors as matching_selectors
 from haven.matching.enums import PENDING, ProposalStatus
 from haven.matching.models import MatchRun, Proposal, ShelterHold
-from haven.matching.services import shelter_window
+from haven.matching.services import shelter_holds_release_for, shelter_window
 from haven.privacy import services as privacy
 from haven.privacy.models import Reveal
 from haven.safety.enums import (
@@ -77,10 +77,12 @@ def account_freeze(*, user: User, by: User, reason: str = "") -> int:
     """Freeze an account everywhere, at once: it is logged out on its next request
     (accounts middleware), its offers vanish from listings and matching (selectors),
     reveals to and from it are refused (privacy), and its open proposals are withdrawn
-    here. Returns the number of proposals withdrawn. Idempotent."""
+    and its shelter holds given back here. Returns the number of proposals withdrawn.
+    Idempotent."""
     with transaction.atomic():
         account_services.user_freeze(user=user, by=by, reason=reason)
         withdrawn = proposals_withdraw_for(user=user)
+        shelter_holds_release_for(seeker=user)
     return withdrawn
 
 

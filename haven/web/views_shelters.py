@@ -40,7 +40,12 @@ def _open_needs(request: AuthedRequest) -> list[Any]:
 def shelter_hold_new(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The party and its arrival window; a request of the seeker's prefills the party
     (``?need=`` without JavaScript). A refusal changes nothing and says why."""
-    offer = _shelter_or_404(request, public_id)
+    offer = aid_selectors.offer_get_visible(viewer=request.user, public_id=public_id)
+    if offer is None and aid_selectors.shelter_exists(public_id=public_id):
+        messages.error(request, HavenError("shelter_not_open").message)
+        return redirect("web:offer_list")
+    if offer is None or not offer.is_shelter:
+        raise Http404
     needs = _open_needs(request)
     by_id = {n.public_id: n for n in needs}
     if request.method == "POST":

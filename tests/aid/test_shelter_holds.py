@@ -67,6 +67,9 @@ def test_a_family_holds_places_shows_its_code_and_the_desk_checks_it_in_by_that_
     assert abs(hold.expires_at - hold.created_at - dt.timedelta(hours=6)) < dt.timedelta(seconds=5)
     code = CODE.findall(seeker.get(response["Location"]).content.decode())
     assert len(code) == 1
+    mine = seeker.get("/me/").content.decode()
+    assert f'href="/holds/{hold.public_id}/">Cinema floor</a>' in mine
+    assert f"4 places until {timezone.localtime(hold.expires_at):%H:%M}" in mine
     assert code[0].replace(" ", "") not in hold.code_digest + hold.code_sealed  # stored hashed and sealed
 
     desk_page = desk.get(f"/offers/{olgas_shelter.public_id}/").content.decode()
@@ -132,19 +135,28 @@ def test_only_a_seeker_can_ask_for_a_place(client_for, bob, olga, olgas_shelter,
     assert ShelterHold.objects.count() == 0
 
 
-@pytest.mark.parametrize("state", ["paused", "frozen"])
-def test_a_paused_or_frozen_shelter_takes_no_arrivals(client_for, alice, olga, cora, olgas_shelter, state):
-    if state == "paused":
-        client_for(olga).post(f"/offers/{olgas_shelter.public_id}/pause/")
-        client = client_for(alice)
-        response = _ask(client, olgas_shelter)
-        assert response.status_code == 404  # a paused offer is not visible to others
-    else:
-        from haven.accounts.services import user_freeze
+@pytest.mark.parametrize("state", ["pause", "close", "freeze"])
+def test_a_paused_closed_or_frozen_shelter_says_it_takes_no_arrivals(client_for, alice, olga, cora, olgas_shelter, state):
+    if state == "freeze":
+        from haven.safety.services import account_freeze
 
-        user_freeze(user=olga, by=cora)
-        response = _ask(client_for(alice), olgas_shelter)
-        assert response.status_code == 404
+        account_freeze(user=olga, by=cora)
+    else:
+        client_for(olga).post(f"/offers/{olgas_shelter.public_id}/{state}/")
+    response = _ask(client_for(alice, "ru"), olgas_shelter)
+    assert response.status_code == 302
+    assert response["Location"] == "/offers/"
+    seeker = client_for(alice, "ru")
+    page = seeker.post(f"/offers/{olgas_shelter.public_id}/hold/", PARTY, follow=True).content.decode()
+    assert "Этот приют сейчас не принимает людей." in page
+    assert ShelterHold.objects.count() == 0
+
+
+def test_a_shelter_not_yet_open_refuses_arrivals(client_for, alice, olga):
+    shelter = _shelter(olga, date_from=(clock.today() + dt.timedelta(days=2)).isoformat())
+    response = _ask(client_for(alice), shelter)
+    assert response.status_code == 409
+    assert "This shelter is not taking arrivals right now." in response.content.decode()
     assert ShelterHold.objects.count() == 0
 
 
@@ -249,6 +261,15 @@ def test_an_unclaimed_hold_frees_its_places_when_its_window_ends_without_any_job
         # Its code no longer checks anyone in.
         assert services.shelter_holds_expire() == 1
     assert ShelterHold.objects.get(pk=hold.pk).status == HoldStatus.EXPIRED
+
+
+def test_a_frozen_seekers_held_places_return_at_once(client_for, alice, cora, olgas_shelter):
+    from haven.safety.services import account_freeze
+
+    _hold_for(alice, olgas_shelter, 4)
+    account_freeze(user=alice, by=cora)
+    assert services.offer_spare(olgas_shelter) == 80
+    assert ShelterHold.objects.get().status == HoldStatus.CANCELLED
 
 
 def test_the_seeker_cancels_and_the_places_return(client_for, alice, olgas_shelter):
