@@ -10,14 +10,16 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from haven.accounts.enums import Role, Tier
 from haven.accounts.forms import HavenForm
 from haven.aid.enums import HostKind, HostPreference, Language, NeedCloseReason, NeedKind, OfferKind
-from haven.aid.models import NOTES_MAX, Need, Offer
+from haven.aid.models import ADDRESS_MAX, NOTES_MAX, Need, Offer
 from haven.core import clock
 from haven.core.validators import no_contact_details
 from haven.geo.models import City, District
@@ -274,13 +276,25 @@ class OfferForm(DatesAndPlaceMixin):
         help_text=_("No phone numbers or exact address: contacts are shared only when both sides accept."),
         validators=[no_contact_details],
     )
+    # Organisations' shelters only: a public venue may say where it is (not a private home).
+    address = forms.CharField(
+        max_length=ADDRESS_MAX, required=False, label=_("Address of the shelter (optional)"),
+        help_text=_("Organisations only: a public venue may publish its street address. No phone numbers."),
+        validators=[no_contact_details],
+    )
+    directions = forms.CharField(
+        max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("How to get there (optional)"),
+        help_text=_("Buses, landmarks, which door to use at night. No phone numbers."),
+        validators=[no_contact_details],
+    )
 
     class Meta:
         model = Offer
         fields = [
             "kind", "service_kind", "title", "host_kind", "city", "district_slug", "destination",
             "date_from", "date_to", "capacity", "exclusive", "pets_ok", "children_ok", "smoking",
-            "step_free", "languages", "price_per_night", "notes",
+            "step_free", "languages", "price_per_night", "notes", "address", "directions",
         ]
         labels = {
             "kind": _("What do you offer?"),
@@ -306,6 +320,10 @@ class OfferForm(DatesAndPlaceMixin):
         kind_field.choices = [(k, label) for k, label in OfferKind.choices if k in allowed]
         if role == Role.ORGANISATION:
             self.fields["host_kind"].initial = HostKind.ORGANISATION
+        else:  # not shown to private hosts; still refused in clean() if sent
+            del self.fields["address"]
+            del self.fields["directions"]
+        self.role = role
         self.fields["service_kind"].required = False
 
     def clean(self) -> dict[str, Any]:
@@ -326,6 +344,7 @@ class OfferForm(DatesAndPlaceMixin):
             data["host_kind"] = HostKind.ORGANISATION
         if kind not in (OfferKind.RIDE,):
             data["destination"] = None
+        self._clean_address(kind)
         capacity = data.get("capacity")
         instance: Offer = self.instance
         if instance.pk and instance.is_shelter and capacity is not None:
@@ -341,12 +360,76 @@ class OfferForm(DatesAndPlaceMixin):
         return data
 
 
+    def _clean_address(self, kind: str | None) -> None:
+        """Only an organisation's shelter may publish where it is: a private host's home
+        stays a city and a district, whatever the request (web, API or bot) sends."""
+        sent = any(str(self.data.get(self.add_prefix(name)) or "").strip() for name in ("address", "directions"))
+        if self.role != Role.ORGANISATION:
+            if sent:
+                self.add_error(
+                    None,
+                    ValidationError(
+                        _("Only organisations may publish an address; a private home shows its city and district only."),
+                        code="address_organisations_only",
+                    ),
+                )
+            return
+        if kind != OfferKind.SHELTER:
+            if sent:
+                self.add_error(
+                    "address",
+                    ValidationError(_("Only a shelter may publish its address."), code="address_shelters_only"),
+                )
+            self.cleaned_data["address"] = ""
+            self.cleaned_data["directions"] = ""
+
+
 class NeedCloseForm(HavenForm):
     reason = forms.ChoiceField(choices=NeedCloseReason.choices, label=_("Why are you closing it?"))
 
 
 class ShelterCountForm(HavenForm):
     count = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, initial=1, label=_("How many people"))
+
+
+# The arrival windows a walk-in may choose, in hours (capped by HAVEN_SHELTER_HOLD_HOURS).
+HOLD_HOURS_CHOICES = (1, 2, 3, 4, 6, 8, 12, 24)
+
+
+class ShelterHoldForm(HavenForm):
+    """"Ask for a place here": the party and when it will arrive. A request of the
+    seeker's may prefill it (``need``: its public id, checked by the view)."""
+
+    adults = forms.IntegerField(min_value=0, max_value=MAX_PARTY_MEMBERS, initial=1, label=_("Adults"))
+    children = forms.IntegerField(min_value=0, max_value=MAX_PARTY_MEMBERS, initial=0, label=_("Children"))
+    elderly = forms.IntegerField(min_value=0, max_value=MAX_PARTY_MEMBERS, initial=0, label=_("Elderly people"))
+    pets = forms.IntegerField(min_value=0, max_value=MAX_PETS, initial=0, label=_("Pets"))
+    hours = forms.TypedChoiceField(coerce=int, label=_("We will arrive"))
+    need = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        longest = max(1, int(settings.HAVEN_SHELTER_HOLD_HOURS))
+        hours = sorted({h for h in HOLD_HOURS_CHOICES if h < longest} | {longest})
+        field = cast(forms.TypedChoiceField, self.fields["hours"])
+        field.choices = [
+            (h, ngettext("within %(count)d hour", "within %(count)d hours", h) % {"count": h}) for h in hours
+        ]
+        field.initial = longest
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(key in data for key in ("adults", "children", "elderly")) and not (
+            data["adults"] + data["children"] + data["elderly"]
+        ):
+            self.add_error("adults", ValidationError(_("A party needs at least one person."), code="party_empty"))
+        return data
+
+
+class ArrivalCodeForm(HavenForm):
+    code = forms.CharField(
+        max_length=20, label=_("Arrival code"), help_text=_("The eight digits the arriving party shows you.")
+    )
 
 
 class OfferFilterForm(HavenForm):
@@ -366,11 +449,13 @@ class OfferFilterForm(HavenForm):
 
 
 __all__ = [
+    "ArrivalCodeForm",
     "HostPreference",
     "NeedCloseForm",
     "NeedForm",
     "OfferFilterForm",
     "OfferForm",
     "ShelterCountForm",
+    "ShelterHoldForm",
     "Tier",
 ]

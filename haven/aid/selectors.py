@@ -91,6 +91,12 @@ def offer_get_visible(*, viewer: User | Any, public_id: str) -> Offer | None:
     return offer
 
 
+def shelter_exists(*, public_id: str) -> bool:
+    """Whether a shelter has this id, listed or not: a walk-in whose shelter paused, closed
+    or was frozen meanwhile is told it takes no arrivals rather than shown a 404."""
+    return Offer.objects.filter(public_id=public_id, kind=OfferKind.SHELTER).exists()
+
+
 def offer_get_editable(*, user: User | Any, public_id: str) -> Offer | None:
     """Only the owner (or a coordinator of its region) may change an offer."""
     offer = Offer.objects.select_related("city", "district").filter(public_id=public_id).first()

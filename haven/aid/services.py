@@ -25,7 +25,7 @@ NEED_FIELDS = (
 OFFER_FIELDS = (
     "kind", "service_kind", "title", "host_kind", "city", "district", "destination", "date_from",
     "date_to", "capacity", "exclusive", "pets_ok", "children_ok", "smoking", "step_free",
-    "languages", "price_per_night", "notes",
+    "languages", "price_per_night", "notes", "address", "directions",
 )
 
 

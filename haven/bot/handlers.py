@@ -1623,11 +1623,21 @@ def _flag_step(ctx: Ctx, checkpoint: Checkpoint, action: str, parts: list[str]) 
 
 def _shelter_text(offer: Offer) -> str:
     free = int(offer.free_places or 0)
-    return ngettext(
+    text = ngettext(
         "%(title)s: %(free)d place of %(capacity)d is free.",
         "%(title)s: %(free)d places of %(capacity)d are free.",
         free,
     ) % {"title": offer.title, "free": free, "capacity": offer.capacity}
+    matching_selectors.shelter_places(offers=[offer])
+    held = int(getattr(offer, "held", 0))
+    if not held:
+        return text
+    arriving = ngettext(
+        "%(held)d of them is held for people on their way (arrival codes on the web page).",
+        "%(held)d of them are held for people on their way (arrival codes on the web page).",
+        held,
+    ) % {"held": held}
+    return f"{text}\n{arriving}"
 
 
 def _shelter_buttons(offer: Offer) -> Buttons:

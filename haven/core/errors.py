@@ -88,6 +88,18 @@ MESSAGES = {
     "pair_declined": (_("This pair was declined before and is never proposed again."), 409),
     "pair_own": (_("This offer belongs to the person who asks, so it is never proposed to them."), 409),
     "pair_blocked": (_("One of these two people has blocked the other, so they are never proposed to each other."), 409),
+    # shelter holds (N3): a walk-in asks a shelter for a place, the desk checks them in by code
+    "shelter_not_open": (_("This shelter is not taking arrivals right now."), 409),
+    "shelter_no_room": (
+        _("This shelter has no free places for a party of this size right now. Nothing was reserved."),
+        409,
+    ),
+    "shelter_no_pets": (_("This shelter does not take pets."), 409),
+    "hold_exists": (_("You already have places held at this shelter. Cancel them first to ask again."), 409),
+    "hold_not_active": (_("These places are no longer held."), 409),
+    "arrival_code_wrong": (_("No expected arrival has this code. Check the code and try again."), 404),
+    "arrival_code_used": (_("This code has already been used: the party is checked in."), 409),
+    "arrival_code_expired": (_("This code has expired: the places were not kept. Check the party in by hand if there is room."), 409),
     "block_target_not_found": (_("We could not find the person you want to block."), 404),
 }
 

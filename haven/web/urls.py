@@ -3,7 +3,14 @@ from django.urls import include, path
 
 from haven.accounts.forms import LoginForm
 from haven.safety.enums import TargetKind
-from haven.web import views, views_accounts, views_matching, views_places, views_two_factor
+from haven.web import (
+    views,
+    views_accounts,
+    views_matching,
+    views_places,
+    views_shelters,
+    views_two_factor,
+)
 
 app_name = "web"
 
@@ -43,6 +50,10 @@ urlpatterns = [
     path("offers/<str:public_id>/confirm/", views.offer_confirm, name="offer_confirm"),
     path("offers/<str:public_id>/report/", views.report_new, {"target_kind": TargetKind.OFFER}, name="offer_report"),
     path("offers/<str:public_id>/block/", views.offer_block, name="offer_block"),
+    path("offers/<str:public_id>/hold/", views_shelters.shelter_hold_new, name="shelter_hold_new"),
+    path("offers/<str:public_id>/arrivals/", views_shelters.shelter_arrival, name="shelter_arrival"),
+    path("holds/<str:public_id>/", views_shelters.shelter_hold, name="shelter_hold"),
+    path("holds/<str:public_id>/cancel/", views_shelters.shelter_hold_cancel, name="shelter_hold_cancel"),
     path("offers/<str:public_id>/<str:action>/", views.offer_status, name="offer_status"),
     path("offers/<str:public_id>/shelter/<str:direction>/", views.shelter_move, name="shelter_move"),
 ]

@@ -71,12 +71,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"cities": cities, **_listing_cache()})
 
 
+def _with_shelter_places(offers: Any) -> list[Any]:
+    rows = list(offers)
+    matching_selectors.shelter_places(offers=rows)
+    return rows
+
+
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {
         "needs": selectors.needs_of(user=user),
-        "offers": selectors.offers_of(user=user),
+        "offers": _with_shelter_places(selectors.offers_of(user=user)),
+        "holds": matching_selectors.holds_of(user=user),
         "tokens": user.api_tokens.filter(revoked_at__isnull=True),
         "host_proposals": matching_selectors.proposals_for_host(user=user)[:50],
     }
@@ -196,6 +203,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         offers = offers.none()
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    matching_selectors.shelter_places(offers=page)  # free now and held, one query for the page
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -232,11 +240,15 @@ def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     if offer is None:
         raise Http404
     can_edit = selectors.offer_get_editable(user=request.user, public_id=public_id) is not None
-    return render(
-        request,
-        "web/offer_detail.html",
-        {"offer": offer, "can_edit": can_edit, "count_form": ShelterCountForm()},
-    )
+    context: dict[str, Any] = {"offer": offer, "can_edit": can_edit, "count_form": ShelterCountForm()}
+    if offer.is_shelter:  # free now vs held for arrivals; the desk; the seeker's own hold
+        matching_selectors.shelter_places(offers=[offer])
+        context["arrivals"] = matching_selectors.arrivals_expected(viewer=request.user, offer=offer)
+        if context["arrivals"] is not None and offer.owner_id != request.user.pk:
+            privacy.access_log_opened(request=request, kind=AccessKind.OFFER, public_id=offer.public_id)
+        context["my_hold"] = matching_selectors.hold_active_of(seeker=request.user, offer=offer)
+        context["can_ask"] = Role.SEEKER in request.user.roles and context["my_hold"] is None
+    return render(request, "web/offer_detail.html", context)
 
 
 def offer_public(request: HttpRequest, public_id: str) -> HttpResponse:

@@ -25,6 +25,7 @@ ACTIONS = {
     "border_report_hide", "border_reporter_freeze", "border_flag_decide",
     "city_districts",  # JSON for the need form's district list, not a page
     "role_add", "recovery_card",  # a POST that redirects; a text file to save
+    "shelter_hold_cancel", "shelter_arrival",
 }  # fmt: skip
 BLOCKING = {"serious", "critical"}
 
@@ -82,12 +83,18 @@ def _the_site(walk: Walk) -> dict[str, Any]:
     other_offer = post_offer(host, title="Sofa in the old town")
     checkpoint = Checkpoint.objects.get(slug="syrym")
     border_report = submit_timed(traveller, checkpoint, 2)
+    cinema = post_offer(
+        make_user("olga", "organisation"), kind="shelter", title="Cinema floor", capacity="80",
+        host_kind="organisation", venue_address="Dostyk avenue 12", venue_directions="Side door, ask at the desk.",
+    )  # fmt: skip
+    hold, _code = matching.shelter_hold_create(seeker=seeker, offer=cinema, adults=2, children=2, hours=6)
 
     walk.page("anonymous", "home", "/")
     walk.page("anonymous", "offer_list", "/offers/")
     walk.page("anonymous", "offer_list", "/offers/?city=uralsk&kind=room")
     walk.page("anonymous", "offer_list", "/offers/?date_from=not-a-date")
     walk.page("anonymous", "offer_detail", f"/offers/{other_offer.public_id}/")
+    walk.page("anonymous", "offer_detail", f"/offers/{cinema.public_id}/")
     walk.do("anonymous", "signup", _sign_up_with_a_mistake_first)
     walk.do("anonymous", "welcome", _written_down_not_yet)
     walk.page("anonymous", "login", "/login/")
@@ -102,6 +109,8 @@ def _the_site(walk: Walk) -> dict[str, Any]:
     walk.do("seeker", "token_create", _create_a_token)
     walk.page("seeker", "offer_detail", f"/offers/{other_offer.public_id}/")
     walk.page("seeker", "need_new", "/needs/new/")
+    walk.page("seeker", "offer_detail", f"/offers/{cinema.public_id}/")
+    walk.page("seeker", "shelter_hold", f"/holds/{hold.public_id}/")
     walk.do("seeker", "need_new", _post_a_bad_need)
     walk.page("seeker", "need_detail", f"/needs/{need.public_id}/")
     walk.page("seeker", "need_edit", f"/needs/{need.public_id}/edit/")
@@ -125,6 +134,8 @@ def _the_site(walk: Walk) -> dict[str, Any]:
 
     walk.page("coordinator", "two_factor", "/me/2fa/")
     walk.page("coordinator", "border_detail", f"/border/{checkpoint.slug}/")
+    walk.page("coordinator", "offer_detail", f"/offers/{cinema.public_id}/")  # the desk: expected arrivals
+    walk.page("host", "shelter_hold_new", f"/offers/{cinema.public_id}/hold/")  # a host is refused, politely
     return {"seeker": seeker, "host": host, "coordinator": coordinator}
 
 
