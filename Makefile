@@ -20,6 +20,9 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --python $(BIN)/python
 	@touch $@
 
+# The demo serves people as production does: DEBUG off (Haven's own error pages, static
+# files hashed and compressed by WhiteNoise), unless DEBUG is set.
+demo: export DEBUG ?= false
 demo: install
 	$(BIN)/haven demo
 	@# The worker (matching, reminders, notifications) and, with TELEGRAM_BOT_TOKEN set, the

@@ -3,6 +3,8 @@
 Development is the default (SQLite under ./var, DEBUG on, a throwaway secret);
 ``HAVEN_ENV=production`` turns on the safe settings and refuses to start without a
 real ``SECRET_KEY``. There are no production-only code paths: only values differ.
+``haven serve`` (and so ``make demo``) runs with DEBUG off unless DEBUG is set: only
+``haven runserver`` is a developer's server.
 """
 
 from __future__ import annotations
@@ -108,6 +110,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML and JSON after every middleware below has written the body (static
+    # files are precompressed by WhiteNoise above it). BREACH: Django pads each gzip body
+    # with random bytes and masks the CSRF token per response, and SameSite=Lax cookies
+    # keep cross-site subrequests anonymous (docs/threat-model.md).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,18 +214,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# DEBUG off: hashed, precompressed files collected into var/static (`haven serve` runs
+# collectstatic first), cached for a year. DEBUG on: served from the apps as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root: /favicon.ico, asked for by browsers and bots alike.
+WHITENOISE_ROOT = BASE_DIR / "haven" / "web" / "root"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -254,6 +265,9 @@ HAVEN_REVEAL_QUOTA_NEW = env_int("HAVEN_REVEAL_QUOTA_NEW", 3)
 HAVEN_REVEAL_QUOTA_VERIFIED = env_int("HAVEN_REVEAL_QUOTA_VERIFIED", 30)
 HAVEN_PROPOSAL_REMIND_HOURS = env_int("HAVEN_PROPOSAL_REMIND_HOURS", 24)
 HAVEN_PROPOSAL_EXPIRE_HOURS = env_int("HAVEN_PROPOSAL_EXPIRE_HOURS", 72)
+# A shelter holds places for an arrival (a walk-in's "ask for a place here", or a proposal
+# to a shelter) this long; then they are free again (computed on read, marked by the worker).
+HAVEN_SHELTER_HOLD_HOURS = env_int("HAVEN_SHELTER_HOLD_HOURS", 6)
 HAVEN_MATCH_INTERVAL_SECONDS = env_int("HAVEN_MATCH_INTERVAL_SECONDS", 300)
 HAVEN_MATCH_TIME_LIMIT_SECONDS = env_int("HAVEN_MATCH_TIME_LIMIT_SECONDS", 60)
 HAVEN_BORDER_REPORTS_PER_10_MIN = env_int("HAVEN_BORDER_REPORTS_PER_10_MIN", 10)
@@ -313,6 +327,9 @@ HAVEN_RATE_NEEDS_PER_HOUR = env_int("HAVEN_RATE_NEEDS_PER_HOUR", 20 if _RATE_ON 
 HAVEN_RATE_OFFERS_PER_HOUR = env_int("HAVEN_RATE_OFFERS_PER_HOUR", 20 if _RATE_ON else 0)
 HAVEN_RATE_BROWSE_PER_MINUTE = env_int("HAVEN_RATE_BROWSE_PER_MINUTE", 120 if _RATE_ON else 0)
 HAVEN_RATE_REVEALS_PER_HOUR = env_int("HAVEN_RATE_REVEALS_PER_HOUR", 20 if _RATE_ON else 0)
+# Asking a shelter for a place (per account), and arrival codes tried at a desk (per account).
+HAVEN_RATE_HOLDS_PER_HOUR = env_int("HAVEN_RATE_HOLDS_PER_HOUR", 10 if _RATE_ON else 0)
+HAVEN_RATE_ARRIVAL_CODES_PER_HOUR = env_int("HAVEN_RATE_ARRIVAL_CODES_PER_HOUR", 120 if _RATE_ON else 0)
 
 LOGGING = {
     "version": 1,

@@ -28,7 +28,8 @@ class UserAdmin(admin.ModelAdmin[User]):
     list_filter = ("role", "tier", ("frozen_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "public_id")
     readonly_fields = (
-        "username", "public_id", "role", "tier", "date_joined", "last_login", "frozen_at", "frozen_reason",
+        "username", "public_id", "role", "added_role", "added_role_at", "tier", "date_joined", "last_login",
+        "frozen_at", "frozen_reason",
     )
     fields = (*readonly_fields, "regions")
     inlines = [VerificationInline]

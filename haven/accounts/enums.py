@@ -16,6 +16,10 @@ class Role(models.TextChoices):
 SELF_CHOSEN_ROLES = (Role.SEEKER, Role.HOST, Role.ORGANISATION, Role.DRIVER)
 GRANTED_ROLES = (Role.COORDINATOR, Role.ADMIN)
 GIVER_ROLES = (Role.HOST, Role.ORGANISATION, Role.DRIVER)
+# The one role a person may add to the one they signed up with, from their page: a seeker
+# may also host privately, a host may also ask for help. Organisations and drivers are
+# never self-service upgrades (a coordinator verifies organisations).
+ADDABLE_ROLE: dict[str, str] = {Role.SEEKER: Role.HOST, Role.HOST: Role.SEEKER}
 
 
 class Tier(models.IntegerChoices):

@@ -68,8 +68,20 @@ def _refuse_if_locked_out(form: Any) -> None:
         )
 
 
+def _name_the_pseudonym(form: AuthenticationForm) -> None:
+    """The username field is a pseudonym, labelled and explained in the page's language
+    (the model's verbose name is not translated)."""
+    form.fields["username"].label = _("Pseudonym")
+    form.fields["username"].help_text = _("The pseudonym you chose when you signed up, for example quiet-river-1234.")
+
+
 class LoginForm(AuthenticationForm):
     """The site's login form: says so when the lockout (P7) is in force."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        _name_the_pseudonym(self)
 
     def clean(self) -> dict[str, Any]:
         _refuse_if_locked_out(self)
@@ -78,6 +90,10 @@ class LoginForm(AuthenticationForm):
 
 class AdminLoginForm(AdminAuthenticationForm):
     """The console's login form, with the same lockout."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_the_pseudonym(self)
 
     def clean(self) -> dict[str, Any]:
         _refuse_if_locked_out(self)

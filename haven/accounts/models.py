@@ -11,7 +11,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from haven.accounts.enums import GRANTED_ROLES, Role, Tier
+from haven.accounts.enums import ADDABLE_ROLE, GIVER_ROLES, GRANTED_ROLES, Role, Tier
 from haven.core.models import PublicIdField
 
 
@@ -35,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     public_id = PublicIdField()
     username = models.CharField("pseudonym", max_length=40, unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.SEEKER)
+    # A second role added later from /me/ (enums.ADDABLE_ROLE), and when: the trail of it.
+    added_role = models.CharField(max_length=16, choices=Role.choices, blank=True, default="")
+    added_role_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=8, default="ru")
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.SELF_DECLARED)
     # Coordinators act only inside these regions.
@@ -70,8 +73,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.ORGANISATION
 
     @property
+    def roles(self) -> tuple[str, ...]:
+        """The role signed up with, then the one added later, if any."""
+        return (self.role, self.added_role) if self.added_role else (self.role,)
+
+    @property
+    def can_ask(self) -> bool:
+        """May post a request for help (a coordinator also on someone's behalf)."""
+        return Role.SEEKER in self.roles or self.is_coordinator
+
+    @property
     def can_offer(self) -> bool:
-        return self.role in (Role.HOST, Role.ORGANISATION, Role.DRIVER) or self.is_coordinator
+        return any(role in GIVER_ROLES for role in self.roles) or self.is_coordinator
+
+    @property
+    def role_to_add(self) -> str:
+        """The role this person may still add themselves from their page, or ""."""
+        return "" if self.added_role else ADDABLE_ROLE.get(self.role, "")
+
+    @property
+    def offer_role(self) -> str:
+        """The role whose kinds of offer this person may post: a seeker who added hosting
+        offers as a private host."""
+        return Role.HOST if self.role == Role.SEEKER and self.added_role == Role.HOST else self.role
 
 
 class Verification(models.Model):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts.enums import GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
+from haven.accounts.enums import ADDABLE_ROLE, GRANTED_ROLES, SELF_CHOSEN_ROLES, Role, Tier
 from haven.accounts.models import ApiToken, StaffEnrolment, User, Verification
 from haven.core import clock
 from haven.core.errors import HavenError
@@ -65,6 +65,34 @@ def user_recover(*, username: str, recovery_code: str, new_password: str) -> tup
     user.recovery_code_hash = make_password(code)
     user.save(update_fields=["password", "recovery_code_hash"])
     return user, code
+
+
+def user_add_role(*, user: User, role: str) -> None:
+    """Add the one role a person may add themselves (``enums.ADDABLE_ROLE``): a seeker
+    also offers as a private host, a host also asks for help. Organisation, driver and
+    the granted roles are refused (``role_not_addable``); adding a role one already has
+    changes nothing. Records when (``added_role_at``), the trail of the change.
+
+    Side effects: none on listings or matching by itself; the person's first offer or
+    request is matched like anyone's, never with their own."""
+    if role in user.roles:
+        return
+    if user.is_frozen:
+        raise HavenError("account_frozen")
+    if user.added_role or ADDABLE_ROLE.get(user.role) != role:
+        raise HavenError("role_not_addable")
+    now = clock.now()
+    # Conditional, so two tabs cannot add two different roles.
+    if User.objects.filter(pk=user.pk, role=user.role, added_role="").update(added_role=role, added_role_at=now) != 1:
+        raise HavenError("role_not_addable")
+    user.added_role = role
+    user.added_role_at = now
+
+
+def user_recovery_code_matches(*, user: User, code: str) -> bool:
+    """Whether ``code`` is the person's current recovery code. Changes nothing."""
+    normalised = _normalise_recovery_code(code)
+    return bool(normalised and user.recovery_code_hash and check_password(normalised, user.recovery_code_hash))
 
 
 def user_set_language(*, user: User, language: str) -> None:

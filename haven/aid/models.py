@@ -1,5 +1,7 @@
 """Needs (what people on the move ask for) and offers (what hosts, drivers and
-organisations give). Locations are a city and an optional district, never an address."""
+organisations give). Locations are a city and an optional district, never an address,
+except that an organisation may publish its shelter's address: a public venue is not a
+private home (the offer form refuses an address from anyone else)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from haven.aid.enums import (
 from haven.core.models import PublicIdField, TimeStamped
 
 NOTES_MAX = 1000
+ADDRESS_MAX = 200
 
 
 class Need(TimeStamped):
@@ -110,6 +113,9 @@ class Offer(TimeStamped):
     languages = models.JSONField(default=list, blank=True)
     price_per_night = models.PositiveIntegerField(default=0)
     notes = models.TextField(max_length=NOTES_MAX, blank=True)
+    # Organisations' shelters only (aid.forms.OfferForm): where the venue is, how to get there.
+    address = models.CharField(max_length=ADDRESS_MAX, blank=True)
+    directions = models.TextField(max_length=NOTES_MAX, blank=True)
     status = models.CharField(max_length=8, choices=OfferStatus.choices, default=OfferStatus.ACTIVE)
     confirmed_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -146,7 +152,9 @@ class Offer(TimeStamped):
             return None
         if self.status != OfferStatus.ACTIVE:
             return ShelterStatus.CLOSED
-        if not self.free_places:
+        # ``free_now`` (free places minus those held for arrivals) is set by
+        # matching.selectors.shelter_places where a page shows the count.
+        if not getattr(self, "free_now", self.free_places):
             return ShelterStatus.FULL
         return ShelterStatus.OPEN
 

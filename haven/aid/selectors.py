@@ -68,6 +68,12 @@ def offer_browse(
     return qs.exclude(kind=OfferKind.SHELTER, free_places=0).order_by("-confirmed_at", "pk")
 
 
+def offer_get_public(*, public_id: str) -> Offer | None:
+    """An offer as an anonymous visitor may see it: only one the public list shows
+    (``offer_browse``), and the page shows no more than the list's card."""
+    return offer_browse().filter(public_id=public_id).first()
+
+
 def offer_get_visible(*, viewer: User | Any, public_id: str) -> Offer | None:
     """An offer's detail page: any logged-in person for a listed offer; the owner and
     coordinators of its region whatever its state."""
@@ -83,6 +89,12 @@ def offer_get_visible(*, viewer: User | Any, public_id: str) -> Offer | None:
     if offer.status != OfferStatus.ACTIVE or offer.owner.is_frozen or offer.hidden_at is not None:
         return None
     return offer
+
+
+def shelter_exists(*, public_id: str) -> bool:
+    """Whether a shelter has this id, listed or not: a walk-in whose shelter paused, closed
+    or was frozen meanwhile is told it takes no arrivals rather than shown a 404."""
+    return Offer.objects.filter(public_id=public_id, kind=OfferKind.SHELTER).exists()
 
 
 def offer_get_editable(*, user: User | Any, public_id: str) -> Offer | None:

@@ -9,7 +9,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from haven.accounts.enums import Role
 from haven.accounts.models import User
 from haven.aid.enums import NeedCloseReason, NeedStatus, OfferKind, OfferStatus
 from haven.aid.forms import OFFER_KINDS_BY_ROLE
@@ -26,7 +25,7 @@ NEED_FIELDS = (
 OFFER_FIELDS = (
     "kind", "service_kind", "title", "host_kind", "city", "district", "destination", "date_from",
     "date_to", "capacity", "exclusive", "pets_ok", "children_ok", "smoking", "step_free",
-    "languages", "price_per_night", "notes",
+    "languages", "price_per_night", "notes", "address", "directions",
 )
 
 
@@ -47,7 +46,7 @@ def need_create(
     if on_behalf:
         if not owner.is_coordinator:
             raise HavenError("forbidden")
-    elif owner.role != Role.SEEKER and not owner.is_coordinator:
+    elif not owner.can_ask:
         raise HavenError("wrong_role")
     return Need.objects.create(
         owner=owner,
@@ -92,7 +91,7 @@ def need_close(*, need: Need, reason: str) -> None:
 def offer_create(*, owner: User, data: dict[str, Any]) -> Offer:
     """Post an offer. A shelter starts with all its places free."""
     _ensure_active(owner)
-    if data.get("kind") not in OFFER_KINDS_BY_ROLE.get(owner.role, ()):
+    if data.get("kind") not in OFFER_KINDS_BY_ROLE.get(owner.offer_role, ()):
         raise HavenError("wrong_role")
     fields = _pick(data, OFFER_FIELDS)
     if fields["kind"] == OfferKind.SHELTER:

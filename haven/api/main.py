@@ -49,6 +49,7 @@ from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.core.listings import CACHE_SECONDS, listings_version
 from haven.geo.models import City
+from haven.geo.names import by_name
 from haven.matching import selectors as matching_selectors
 from haven.matching import services as matching
 from haven.matching.enums import EndReason
@@ -107,13 +108,24 @@ def need_out(need: Need) -> dict[str, Any]:
     }
 
 
+def offers_out(offers: Any) -> list[dict[str, Any]]:
+    """Several offers, their shelters' held places counted in one query."""
+    rows = list(offers)
+    matching_selectors.shelter_places(offers=rows)
+    return [offer_out(o) for o in rows]
+
+
 def offer_out(offer: Offer) -> dict[str, Any]:
+    if offer.is_shelter and not hasattr(offer, "free_now"):
+        matching_selectors.shelter_places(offers=[offer])
     return {
         "id": offer.public_id, "kind": offer.kind, "service_kind": offer.service_kind,
         "title": offer.title, "host_kind": offer.host_kind, "host_tier": offer.owner.tier,
         "place": _place(offer), "destination": offer.destination.slug if offer.destination else None,
         "date_from": offer.date_from, "date_to": offer.date_to, "capacity": offer.capacity,
         "free_places": offer.free_places, "shelter_status": offer.shelter_status,
+        "held_places": getattr(offer, "held", None), "free_now": getattr(offer, "free_now", None),
+        "venue_address": offer.address, "venue_directions": offer.directions,
         "exclusive": offer.exclusive, "pets_ok": offer.pets_ok, "children_ok": offer.children_ok,
         "smoking": offer.smoking, "step_free": offer.step_free, "languages": offer.languages,
         "price_per_night": offer.price_per_night, "notes": offer.notes, "status": offer.status,
@@ -137,11 +149,15 @@ def _current(instance: Model, form_class: type[NeedForm] | type[OfferForm]) -> d
     return data
 
 
+# API names that differ from the form's field names.
+API_TO_FORM = {"district": "district_slug", "venue_address": "address", "venue_directions": "directions"}
+
+
 def _form_data(payload: NeedIn | OfferIn, base: dict[str, Any]) -> dict[str, Any]:
     """The payload over ``base`` (the current values, or a new object's defaults)."""
     data = dict(base)
     for key, value in payload.model_dump(exclude_unset=True).items():
-        key = "district_slug" if key == "district" else key
+        key = API_TO_FORM.get(key, key)
         data[key] = "" if value is None else value
     # An unticked checkbox is an absent key, exactly as a browser sends it.
     return {k: v for k, v in data.items() if v is not False}
@@ -178,7 +194,7 @@ def signup(request: AuthedRequest, payload: SignupIn) -> Status[dict[str, Any]]:
 def me(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     return {
-        "pseudonym": user.username, "role": user.role, "tier": user.tier,
+        "pseudonym": user.username, "role": user.role, "added_role": user.added_role, "tier": user.tier,
         "language": user.language, "regions": [r.code for r in user.regions.all()],
     }
 
@@ -191,9 +207,9 @@ def cities(request: AuthedRequest) -> list[dict[str, Any]]:
     return [
         {
             "slug": c.slug, "name": c.name, "region": c.region_id, "lat": c.lat, "lon": c.lon,
-            "districts": [{"slug": d.slug, "name": d.name} for d in c.districts.all()],
+            "districts": [{"slug": d.slug, "name": d.name} for d in by_name(c.districts.all())],
         }
-        for c in City.objects.prefetch_related("districts").order_by("name_en")
+        for c in by_name(City.objects.prefetch_related("districts"))
     ]
 
 
@@ -230,19 +246,19 @@ def offer_list(
     key = f"api:offers:{listings_version()}:{translation.get_language()}:{digest}"
     found = cache.get(key)
     if found is None:
-        found = [offer_out(o) for o in selectors.offer_browse(**form.cleaned_data)]
+        found = offers_out(selectors.offer_browse(**form.cleaned_data))
         cache.set(key, found, timeout=CACHE_SECONDS)
     return found
 
 
 @offers.get("/mine", response={200: list[OfferOut], **ERRORS})
 def offer_mine(request: AuthedRequest) -> list[dict[str, Any]]:
-    return [offer_out(o) for o in selectors.offers_of(user=request.user).select_related("owner")]
+    return offers_out(selectors.offers_of(user=request.user).select_related("owner"))
 
 
 @offers.post("", response={201: OfferOut, **LIMITED})
 def offer_create(request: AuthedRequest, payload: OfferIn) -> Status[dict[str, Any]]:
-    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.role)
+    form = OfferForm(data=_form_data(payload, _current(Offer(), OfferForm)), role=request.user.offer_role)
     if not form.is_valid():
         raise errors.FormInvalid(form)
     ratelimit.limit("offer", _by_account(request))
@@ -269,7 +285,7 @@ def _editable_offer(request: AuthedRequest, offer_id: str) -> Offer:
 def offer_update(request: AuthedRequest, offer_id: str, payload: OfferIn) -> dict[str, Any]:
     offer = _editable_offer(request, offer_id)
     data = _form_data(payload, _current(offer, OfferForm))
-    form = OfferForm(data=data, instance=offer, role=offer.owner.role)
+    form = OfferForm(data=data, instance=offer, role=offer.owner.offer_role)
     if data.get("kind") != offer.kind:
         raise HavenError("not_editable")
     if not form.is_valid():

@@ -117,10 +117,15 @@ class OfferIn(Strict):
     languages: list[str] | None = None
     price_per_night: int | None = None
     notes: str | None = Field(None, max_length=5000)
+    venue_address: str | None = Field(None, max_length=500, description="organisations' shelters only")
+    venue_directions: str | None = Field(None, max_length=5000, description="organisations' shelters only")
 
 
 class OfferOut(Schema):
-    """Coarse public information only: never contact details, never an address."""
+    """Coarse public information only: never contact details, never a private address
+    (`venue_address` is only what an organisation published for its shelter, a public venue).
+    Shelters: `free_places` are the places not checked in, `held_places` those kept for
+    arriving parties (walk-in holds and proposals), `free_now` what anyone can still have."""
 
     id: str
     kind: str
@@ -134,7 +139,11 @@ class OfferOut(Schema):
     date_to: dt.date
     capacity: int
     free_places: int | None
+    held_places: int | None
+    free_now: int | None
     shelter_status: str | None
+    venue_address: str
+    venue_directions: str
     exclusive: bool
     pets_ok: bool
     children_ok: bool
@@ -176,6 +185,7 @@ class SignupOut(Schema):
 class MeOut(Schema):
     pseudonym: str
     role: str
+    added_role: str = Field("", description="a second role added later from the site's /me/ page, or empty")
     tier: int
     language: str
     regions: list[str]

@@ -16,16 +16,27 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from haven.accounts.forms import HavenForm
 from haven.accounts.models import User
 from haven.borders import estimator
 from haven.borders.enums import Direction, FlagName, FlagVerdict, Mode, ReportKind
 from haven.core import clock
+from haven.core.errors import MESSAGES
 from haven.geo.models import Checkpoint
 
 ESTIMATOR_MODES = frozenset(m.value for m in estimator.Mode)
+
+# A timed wait shorter than this is not a queue: it is a double tap ("I joined" then "I
+# passed" a moment later), a test, or the same minute typed twice. Passport control alone
+# takes a few minutes, so such a report says nothing about the queue, and the estimator,
+# which works on log waits, would take "1 minute" against "3 hours" as an extreme outlier
+# (it is then silenced by the first-in, first-out check, so the page said "counted" while
+# the board did not change). A crossing with no queue at all is reported as "0 vehicles
+# ahead of me" instead. The web, the API and the bot share this floor
+# (docs/border-estimator.md, "Validation").
+MIN_TIMED_WAIT = dt.timedelta(minutes=5)
 
 
 def reportable_modes(checkpoint: Checkpoint) -> list[str]:
@@ -60,6 +71,10 @@ PROBLEM_MESSAGES: dict[str, Any] = {
     "unknown_mode": lambda: _("This checkpoint cannot be crossed this way."),
     "unknown_flag": lambda: _("This value is not one of the allowed choices."),
 }
+
+
+def wait_too_short_message() -> str:
+    return str(MESSAGES["wait_too_short"][0])
 
 
 def problem_message(code: str) -> str:
@@ -197,6 +212,15 @@ class TimedReportForm(BorderReportForm):
     def measures(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"joined_at": data.get("joined_at"), "passed_at": data.get("passed_at")}
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        joined, passed = data.get("joined_at"), data.get("passed_at")
+        if joined is None or passed is None or "passed_at" in self.errors:
+            return data
+        if dt.timedelta(0) <= passed - joined < MIN_TIMED_WAIT:
+            self.add_error("passed_at", ValidationError(wait_too_short_message(), code="wait_too_short"))
+        return data
+
 
 class QueueReportForm(BorderReportForm):
     """I am in the queue now: my place, the vehicles ahead, or the queue's length."""
@@ -278,10 +302,22 @@ class JoinForm(BorderReportForm):
         return data
 
 
+class ClockForm(HavenForm):
+    """The clock's two buttons ("I passed control now", "I left the queue") have no
+    fields; their refusals go to the page's error summary like any form's."""
+
+
 class FlagDecisionForm(HavenForm):
-    direction = forms.ChoiceField(choices=Direction.choices)
-    flag = forms.ChoiceField(choices=FlagName.choices)
-    verdict = forms.ChoiceField(choices=FlagVerdict.choices)
+    """A coordinator's decision on a flag. The checkpoint page renders its fields by hand
+    with the ids ``decide-<field>`` (``auto_id``), so its error summary links to them."""
+
+    direction = forms.ChoiceField(choices=Direction.choices, label=_("Direction"))
+    flag = forms.ChoiceField(choices=FlagName.choices, label=pgettext_lazy("border report", "Flag"))
+    verdict = forms.ChoiceField(choices=FlagVerdict.choices, label=pgettext_lazy("border flag", "Decision"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "decide-%s")
+        super().__init__(*args, **kwargs)
 
 
 class FreezeForm(HavenForm):

@@ -30,6 +30,8 @@ SHOWN_FOR = dt.timedelta(hours=72)
 BOARD_KEY = "borders:board:v1"
 GENERATION_KEY = "borders:generation:v1"
 LOCK_KEY = "borders:board:lock:v1"
+# Who counted in each estimate of the cached board: kept apart from the public board.
+COUNTED_KEY = "borders:counted:v1"
 DETAIL_KEY = "borders:detail:v1:{slug}:{generation}:{bucket}"
 MAX_AGE = dt.timedelta(seconds=60)
 LOCK_SECONDS = 30
@@ -230,7 +232,15 @@ def _checkpoint_out(cp: Checkpoint) -> dict[str, Any]:
 
 def board_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every checkpoint with its estimates, flags and a 24-hour sparkline. JSON-ready."""
-    now = now or clock.now()
+    return _compute(now or clock.now())[0]
+
+
+def _counted_key(slug: str, direction: str, mode: str) -> str:
+    return f"{slug}|{direction}|{mode}"
+
+
+def _compute(now: dt.datetime) -> tuple[dict[str, Any], dict[str, frozenset[str]]]:
+    """The board, and for each estimate on it the reporters whose reports carry weight."""
     reports, decisions, trust = estimator_inputs(start=now - SHOWN_FOR, end=now)
     result = estimator.estimate(reports, now=now, decisions=decisions, trust=trust)
     sparks = estimator.series(
@@ -242,6 +252,7 @@ def board_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
         for cp in Checkpoint.objects.select_related("region__country").order_by("name_en")
     }
     seen_flags: set[tuple[str, str]] = set()
+    counted: dict[str, frozenset[str]] = {}
     for e in result.estimates:
         out = checkpoints.get(e.checkpoint)
         if out is None:
@@ -255,7 +266,8 @@ def board_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
         if points:
             points[-1] = _hours(e.wait_h)  # the board's own figure, with persisted reputation
         out["estimates"].append(_estimate_out(e, points))
-    return {"at": _iso(now), "checkpoints": list(checkpoints.values())}
+        counted[_counted_key(e.checkpoint, e.direction, str(e.mode))] = e.counted_reporters
+    return {"at": _iso(now), "checkpoints": list(checkpoints.values())}, counted
 
 
 def board_generation() -> int:
@@ -273,7 +285,8 @@ def board_bump() -> int:
 
 
 def _store(generation: int) -> dict[str, Any]:
-    data = board_compute()
+    data, counted = _compute(clock.now())
+    cache.set(COUNTED_KEY, {"at": data["at"], "counted": counted}, timeout=None)
     cache.set(BOARD_KEY, {"generation": generation, "computed_at": time.time(), "board": data}, timeout=None)
     return data
 
@@ -322,6 +335,43 @@ def board_checkpoint(*, slug: str) -> dict[str, Any] | None:
         if item["slug"] == slug:
             return dict(item)
     return None
+
+
+def report_standing(*, report: BorderReport) -> dict[str, Any] | None:
+    """What the board made of a wait report just sent, read from the same computation the
+    board shows, so that what the reporter is told and what everyone sees agree:
+    ``{"counted": bool, "reports": int}`` (whether the reporter's report carries weight in
+    the estimate for its checkpoint, direction and mode, and how many reports that estimate
+    rests on), or None while the board has not been computed with the report yet."""
+    if report.submitted_at is None or report.kind == ReportKind.FLAG:
+        return None
+    data = board()
+    entry = cache.get(COUNTED_KEY)
+    if entry is None or entry["at"] != data["at"]:
+        return None
+    if dt.datetime.fromisoformat(data["at"]) < report.submitted_at:
+        return None
+    slug = report.checkpoint.slug
+    item = next((c for c in data["checkpoints"] if c["slug"] == slug), None)
+    if item is None:
+        return None
+    reports = next(
+        (e["reports"] for e in item["estimates"] if (e["direction"], e["mode"]) == (report.direction, report.mode)),
+        0,
+    )
+    counted = entry["counted"].get(_counted_key(slug, report.direction, report.mode), frozenset())
+    return {"counted": report.reporter.public_id in counted, "reports": reports}
+
+
+def pending_reports(*, reporter: User | Any) -> list[BorderReport]:
+    """The person's running "I joined the queue" clocks, at every checkpoint."""
+    if not getattr(reporter, "is_authenticated", False):
+        return []
+    return list(
+        BorderReport.objects.filter(reporter=reporter, kind=ReportKind.TIMED, passed_at__isnull=True)
+        .select_related("checkpoint__region__country")
+        .order_by("joined_at")
+    )
 
 
 def checkpoint_detail(*, slug: str) -> dict[str, Any] | None:

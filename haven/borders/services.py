@@ -22,7 +22,7 @@ from haven.accounts.models import User
 from haven.accounts.services import user_freeze
 from haven.borders import estimator, selectors
 from haven.borders.enums import FlagVerdict, ReportKind
-from haven.borders.forms import report_record
+from haven.borders.forms import MIN_TIMED_WAIT, report_record
 from haven.borders.models import BorderReport, FlagDecision, ReporterTrust
 from haven.core import clock
 from haven.core.errors import HavenError
@@ -77,14 +77,17 @@ def report_submit(
     *, reporter: User, data: dict[str, Any], now: dt.datetime | None = None, limit: bool = True
 ) -> BorderReport:
     """Save one report (timed, queue or flag). Raises ``rate_limited`` past the
-    per-account limit (``limit=False`` for the demo loader), ``account_frozen``, or
-    ``invalid`` if the estimator refuses it. Refreshes the board after the commit."""
+    per-account limit (``limit=False`` for the demo loader), ``account_frozen``,
+    ``wait_too_short`` for a timed wait under ``MIN_TIMED_WAIT``, or ``invalid`` if the
+    estimator refuses it. Refreshes the board after the commit."""
     _ensure_active(reporter)
     now = now or clock.now()
     kind = data["kind"]
     fields: dict[str, Any] = {}
     if kind == ReportKind.TIMED:
         fields = {"joined_at": data["joined_at"], "passed_at": data["passed_at"]}
+        if dt.timedelta(0) <= fields["passed_at"] - fields["joined_at"] < MIN_TIMED_WAIT:
+            raise HavenError("wait_too_short")
     elif kind == ReportKind.QUEUE:
         fields = {name: data.get(name) for name in ("position", "vehicles_ahead", "km", "joined_at")}
     elif kind == ReportKind.FLAG:
@@ -145,7 +148,9 @@ def report_join(
 
 
 def report_pass(*, reporter: User, checkpoint: Checkpoint, now: dt.datetime | None = None) -> BorderReport:
-    """"I passed control now": complete the pending timed report with T1 = now."""
+    """"I passed control now": complete the pending timed report with T1 = now. Raises
+    ``no_pending_report``, ``pending_expired`` (the clock is dropped) or ``wait_too_short``
+    (under ``MIN_TIMED_WAIT``; the clock keeps running)."""
     _ensure_active(reporter)
     now = now or clock.now()
     pending = selectors.pending_report(reporter=reporter, checkpoint=checkpoint)
@@ -155,6 +160,9 @@ def report_pass(*, reporter: User, checkpoint: Checkpoint, now: dt.datetime | No
     if now - pending.joined_at > PENDING_MAX:
         pending.delete()
         raise HavenError("pending_expired")
+    if now - pending.joined_at < MIN_TIMED_WAIT:
+        # A tap on "passed" right after "joined": refused, and the clock keeps running.
+        raise HavenError("wait_too_short")
     data = {
         "checkpoint": checkpoint, "direction": pending.direction, "mode": pending.mode,
         "kind": ReportKind.TIMED, "at_checkpoint": pending.at_checkpoint,

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -37,6 +37,7 @@ from haven.aid.enums import (
 )
 from haven.aid.forms import NeedForm, OfferForm
 from haven.aid.models import Offer
+from haven.borders import phrases as border_phrases
 from haven.borders import selectors as border_selectors
 from haven.borders import services as border_services
 from haven.borders.enums import FlagName, Mode, ReportKind
@@ -47,6 +48,7 @@ from haven.borders.forms import (
     direction_labels,
     reportable_modes,
 )
+from haven.borders.models import BorderReport
 from haven.bot import services, texts
 from haven.bot.models import Conversation, SafetyCheckIn, TelegramLink
 from haven.bot.texts import Buttons, button
@@ -54,6 +56,7 @@ from haven.bot.transport import TelegramError, Transport
 from haven.core import clock, ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import Checkpoint, City
+from haven.geo.names import by_name
 from haven.matching import selectors as matching_selectors
 from haven.matching import services as matching_services
 from haven.matching.enums import ProposalStatus
@@ -528,10 +531,10 @@ def _rows(items: list[dict[str, str]], width: int = 2) -> Buttons:
 
 
 def _city_buttons(prefix: str, step: str) -> Buttons:
-    cities = City.objects.filter(region__country_id="KZ").order_by("name_en")
+    cities = City.objects.filter(region__country_id="KZ")
     if step == "destination":
-        cities = City.objects.order_by("name_en")
-    return _rows([button(str(c.name), f"{prefix}:{step}:{c.slug}") for c in cities])
+        cities = City.objects.all()
+    return _rows([button(str(c.name), f"{prefix}:{step}:{c.slug}") for c in by_name(cities)])
 
 
 def _count_buttons(prefix: str, step: str, values: range | tuple[int, ...]) -> Buttons:
@@ -649,7 +652,7 @@ def _next_step(step: str, data: dict[str, Any]) -> str:
 
 def _need_start(ctx: Ctx) -> None:
     user = ctx.user
-    if user.role != Role.SEEKER and not user.is_coordinator:
+    if not user.can_ask:
         raise HavenError("wrong_role")
     assert ctx.link is not None  # noqa: S101
     conversation = services.conversation_get(link=ctx.link)
@@ -994,9 +997,9 @@ def _may_offer(ctx: Ctx) -> bool:
     if ctx.user.can_offer:
         return True
     text = _(
-        "Your account is for asking for help, so it cannot offer places. To offer help, "
-        "sign up on the Haven site as a host or an organisation, then connect that account "
-        "here from its “Connect Telegram” page."
+        "Your account is for asking for help, so it cannot offer places yet. To offer a bed, "
+        "a room or a flat, open your page on the Haven site and choose “Also offer help as a "
+        "private host”; an organisation is set up with a coordinator."
     )
     if ctx.incoming.kind == "callback":
         ctx.toast(str(HavenError("wrong_role").message))
@@ -1020,7 +1023,7 @@ def _offer_start(ctx: Ctx) -> None:
 
 
 def _offer_form(ctx: Ctx, data: dict[str, Any] | None = None) -> OfferForm:
-    return OfferForm(data=data, role=ctx.user.role)
+    return OfferForm(data=data, role=ctx.user.offer_role)
 
 
 def _offer_rules(data: dict[str, Any]) -> dict[str, bool]:
@@ -1406,14 +1409,15 @@ def _border_callback(ctx: Ctx, rest: str) -> None:
             _clock_buttons(slug),
         )
     elif action == "pass":
-        report = border_services.report_pass(reporter=user, checkpoint=checkpoint)
-        assert report.joined_at is not None  # noqa: S101
-        assert report.passed_at is not None  # noqa: S101
-        waited = texts.duration((report.passed_at - report.joined_at).total_seconds())
-        ctx.say(
-            _("Thank you! You waited %(duration)s. Your report now counts on the board.")
-            % {"duration": waited}
-        )
+        try:
+            report = border_services.report_pass(reporter=user, checkpoint=checkpoint)
+        except HavenError as error:
+            if error.code != "wait_too_short":
+                raise
+            # The clock keeps running: the buttons again, for when control is really passed.
+            ctx.say(error.message, _clock_buttons(slug))
+            return
+        _say_outcome(ctx, report)
     elif action == "leave":
         if border_services.report_pending_cancel(reporter=user, checkpoint=checkpoint) == 0:
             raise HavenError("no_pending_report")
@@ -1430,6 +1434,15 @@ def _border_callback(ctx: Ctx, rest: str) -> None:
         _flag_step(ctx, checkpoint, action, parts)
 
 
+def _say_outcome(ctx: Ctx, report: BorderReport) -> None:
+    """What was counted, as the board shows it (the web says the same)."""
+    standing = border_selectors.report_standing(report=report)
+    ctx.say(
+        border_phrases.report_outcome(report=report, standing=standing),
+        [[button(_("Waiting times"), f"b:show:{report.checkpoint.slug}")]],
+    )
+
+
 def _clock_buttons(slug: str) -> Buttons:
     return [
         [button(_("I passed control"), f"b:pass:{slug}")],
@@ -1443,10 +1456,9 @@ def _border_actions(ctx: Ctx, checkpoint: Checkpoint) -> None:
     show = [button(_("Waiting times"), f"b:show:{slug}")]
     flag = [button(_("A rule or a problem at the checkpoint"), f"b:flag:{slug}")]
     if pending is not None and pending.joined_at is not None:
-        started = timezone.localtime(pending.joined_at).strftime("%H:%M")
         ctx.say(
-            _("%(name)s: your clock is running since %(time)s.")
-            % {"name": checkpoint.name, "time": started},
+            _("%(name)s: %(clock)s")
+            % {"name": checkpoint.name, "clock": border_phrases.clock_running(pending, now=clock.now())},
             [*_clock_buttons(slug), show],
         )
         return
@@ -1548,12 +1560,9 @@ def _queue_text(ctx: Ctx, conversation: Conversation, text: str) -> None:
         ctx.say(_form_problems(form))
         _queue_ask(ctx, "value", data)
         return
-    border_services.report_submit(reporter=ctx.user, data=form.cleaned_data)
+    report = border_services.report_submit(reporter=ctx.user, data=form.cleaned_data)
     services.conversation_clear(conversation=conversation)
-    ctx.say(
-        _("Thank you. Your report counts from now on."),
-        [[button(_("Waiting times"), f"b:show:{checkpoint.slug}")]],
-    )
+    _say_outcome(ctx, report)
 
 
 # A rule or amenity flag (B2): direction, flag, "is it so?", "are you there?".
@@ -1603,11 +1612,8 @@ def _flag_step(ctx: Ctx, checkpoint: Checkpoint, action: str, parts: list[str]) 
         if not form.is_valid():
             ctx.say(_form_problems(form))
             return
-        border_services.report_submit(reporter=ctx.user, data=form.cleaned_data)
-        ctx.say(
-            _("Thank you. Your report counts from now on."),
-            [[button(_("Waiting times"), f"b:show:{slug}")]],
-        )
+        report = border_services.report_submit(reporter=ctx.user, data=form.cleaned_data)
+        _say_outcome(ctx, report)
         return
     ctx.say(_("This button is out of date."))
 
@@ -1617,11 +1623,21 @@ def _flag_step(ctx: Ctx, checkpoint: Checkpoint, action: str, parts: list[str]) 
 
 def _shelter_text(offer: Offer) -> str:
     free = int(offer.free_places or 0)
-    return ngettext(
+    text = ngettext(
         "%(title)s: %(free)d place of %(capacity)d is free.",
         "%(title)s: %(free)d places of %(capacity)d are free.",
         free,
     ) % {"title": offer.title, "free": free, "capacity": offer.capacity}
+    matching_selectors.shelter_places(offers=[offer])
+    held = int(getattr(offer, "held", 0))
+    if not held:
+        return text
+    arriving = ngettext(
+        "%(held)d of them is held for people on their way (arrival codes on the web page).",
+        "%(held)d of them are held for people on their way (arrival codes on the web page).",
+        held,
+    ) % {"held": held}
+    return f"{text}\n{arriving}"
 
 
 def _shelter_buttons(offer: Offer) -> Buttons:

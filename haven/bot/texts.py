@@ -76,7 +76,7 @@ def help_text() -> str:
 def menu_buttons(user: User) -> Buttons:
     role = user.role
     rows: Buttons = []
-    if role == "seeker":
+    if user.can_ask:
         rows.append([button(_("Ask for help"), "m:need")])
     if user.can_offer:
         rows.append([button(_("Offer help"), "m:offer"), button(_("My offers"), "m:offers")])
@@ -400,7 +400,3 @@ def board_text(item: dict[str, Any], checkpoint: Checkpoint) -> str:
     lines.append(_("Haven never gives directions for crossing a border outside a checkpoint."))
     return "\n".join(lines)
 
-
-def duration(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    return _("%(hours)d h %(minutes)d min") % {"hours": minutes // 60, "minutes": minutes % 60}

@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     "role_not_allowed": (_("That role cannot be chosen; coordinators are appointed."), 400),
+    "role_not_addable": (
+        _("This role cannot be added here. Organisations and volunteer drivers are set up with a coordinator, who verifies them."),
+        400,
+    ),
     "pseudonym_taken": (_("This pseudonym is already taken. Please choose another one."), 409),
     "recovery_failed": (_("The pseudonym or the recovery code is not correct."), 400),
     "invalid_tier": (_("Unknown verification tier."), 400),
@@ -35,6 +39,14 @@ MESSAGES = {
     # border reports
     "rate_limited": (_("Too many requests. Please wait a little."), 429),
     "no_pending_report": (_("You have not said that you joined the queue at this checkpoint."), 409),
+    # borders.forms.MIN_TIMED_WAIT is 5 minutes; a test holds the two together.
+    "wait_too_short": (
+        _(
+            "A wait shorter than 5 minutes is not a queue, so it is not counted. "
+            "If there was no queue at all, report 0 vehicles ahead of you instead."
+        ),
+        422,
+    ),
     "pending_expired": (
         _("You joined the queue more than 14 days ago. Please enter both times by hand."),
         409,
@@ -78,7 +90,20 @@ MESSAGES = {
     "report_target_not_found": (_("We could not find what you are reporting."), 404),
     "report_quota": (_("You have sent many reports today. A coordinator will look at them first."), 429),
     "pair_declined": (_("This pair was declined before and is never proposed again."), 409),
+    "pair_own": (_("This offer belongs to the person who asks, so it is never proposed to them."), 409),
     "pair_blocked": (_("One of these two people has blocked the other, so they are never proposed to each other."), 409),
+    # shelter holds (N3): a walk-in asks a shelter for a place, the desk checks them in by code
+    "shelter_not_open": (_("This shelter is not taking arrivals right now."), 409),
+    "shelter_no_room": (
+        _("This shelter has no free places for a party of this size right now. Nothing was reserved."),
+        409,
+    ),
+    "shelter_no_pets": (_("This shelter does not take pets."), 409),
+    "hold_exists": (_("You already have places held at this shelter. Cancel them first to ask again."), 409),
+    "hold_not_active": (_("These places are no longer held."), 409),
+    "arrival_code_wrong": (_("No expected arrival has this code. Check the code and try again."), 404),
+    "arrival_code_used": (_("This code has already been used: the party is checked in."), 409),
+    "arrival_code_expired": (_("This code has expired: the places were not kept. Check the party in by hand if there is room."), 409),
     "block_target_not_found": (_("We could not find the person you want to block."), 404),
 }
 

@@ -50,6 +50,8 @@ LIMITS = {
     "offer": ("HAVEN_RATE_OFFERS_PER_HOUR", 3600),
     "browse": ("HAVEN_RATE_BROWSE_PER_MINUTE", 60),
     "reveal": ("HAVEN_RATE_REVEALS_PER_HOUR", 3600),
+    "hold": ("HAVEN_RATE_HOLDS_PER_HOUR", 3600),
+    "arrival_code": ("HAVEN_RATE_ARRIVAL_CODES_PER_HOUR", 3600),
 }
 
 

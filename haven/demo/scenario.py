@@ -224,6 +224,9 @@ def load_demo(*, needs: int = 300, homes: int = 220) -> dict[str, int]:
             "exclusive": False, "pets_ok": slug == "uralsk" and index == 0, "children_ok": True,
             "smoking": False, "step_free": True, "languages": ["ru", "kk"], "price_per_night": 0,
             "notes": "Возьмите с собой спальник, если есть.",
+            # A public venue may say where it is (the demo's address is made up).
+            "address": "ул. Примерная, 1 (демо-адрес), кинотеатр" if owner_name == "demo-cinema" else "",
+            "directions": "Вход со двора, дверь открыта всю ночь." if owner_name == "demo-cinema" else "",
         })
         aid.shelter_check_in(offer=offer, by=owner, count=rng.randint(places // 4, places - 5))
         offer_count += 1

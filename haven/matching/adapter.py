@@ -79,12 +79,22 @@ def engine_instance(
     offer_ids = {o.public_id for o, _ in offer_rows}
     pairs = {(n, o) for n, o in forbidden if n in need_ids and o in offer_ids}
     pairs |= _blocked_pairs(need_rows, [o for o, _ in offer_rows], apart)
+    pairs |= _own_pairs(need_rows, [o for o, _ in offer_rows])
     return engine.Instance(
         needs=tuple(engine_need(n) for n in need_rows),
         offers=tuple(engine_offer(o, spare=spare) for o, spare in offer_rows),
         now=now,
         forbidden=tuple(engine.Pair(need=n, offer=o) for n, o in sorted(pairs)),
     )
+
+
+def _own_pairs(needs: list[Need], offers: list[Offer]) -> set[tuple[str, str]]:
+    """A person who both asks and offers (a seeker who also hosts) is never proposed
+    their own offer."""
+    offers_of: dict[int, list[str]] = defaultdict(list)
+    for offer in offers:
+        offers_of[offer.owner_id].append(offer.public_id)
+    return {(n.public_id, o) for n in needs for o in offers_of.get(n.owner_id, ())}
 
 
 def _blocked_pairs(needs: list[Need], offers: list[Offer], apart: Collection[frozenset[int]]) -> set[tuple[str, str]]:

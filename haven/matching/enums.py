@@ -37,3 +37,13 @@ class RunStatus(models.TextChoices):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class HoldStatus(models.TextChoices):
+    """A walk-in's places held at a shelter (ShelterHold). ACTIVE past its window end
+    no longer counts, whether or not the worker has marked it EXPIRED yet."""
+
+    ACTIVE = "active", pgettext_lazy("hold status", "Places held")
+    CHECKED_IN = "checked_in", pgettext_lazy("hold status", "Checked in")
+    CANCELLED = "cancelled", pgettext_lazy("hold status", "Cancelled")
+    EXPIRED = "expired", pgettext_lazy("hold status", "Expired")

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from haven.aid.enums import OfferKind
 from haven.core.models import PublicIdField
-from haven.matching.enums import COMMITTED, EndReason, ProposalStatus, RunStatus
+from haven.matching.enums import COMMITTED, EndReason, HoldStatus, ProposalStatus, RunStatus
 
 
 class MatchRun(models.Model):
@@ -86,7 +87,9 @@ class Proposal(models.Model):
     @property
     def answer_by(self) -> dt.datetime | None:
         """When this proposal expires unanswered (N4), or None when nobody's answer is awaited."""
-        hours = dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
+        # A shelter keeps places for a short arrival window (services.shelter_window).
+        shelter = self.offer.kind == OfferKind.SHELTER
+        hours = dt.timedelta(hours=settings.HAVEN_SHELTER_HOLD_HOURS if shelter else settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
         if self.status == ProposalStatus.PROPOSED:
             return self.created_at + hours
         if self.status == ProposalStatus.SEEKER_ACCEPTED and self.seeker_answered_at is not None:
@@ -96,3 +99,43 @@ class Proposal(models.Model):
     @property
     def both_accepted(self) -> bool:
         return self.status in (ProposalStatus.ACCEPTED, ProposalStatus.MOVED_IN)
+
+
+class ShelterHold(models.Model):
+    """Places a shelter keeps for a walk-in party until its arrival window ends (N3).
+
+    Counted with proposals by ``matching.services`` when spare places are worked out, so
+    holds, proposals and check-ins never exceed capacity. The arrival code is stored only
+    as an HMAC (for the desk's look-up) and sealed under the master key (so the seeker can
+    read it again); nobody else ever sees it.
+    """
+
+    public_id = PublicIdField()
+    offer = models.ForeignKey("aid.Offer", on_delete=models.CASCADE, related_name="holds")
+    seeker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shelter_holds")
+    need = models.ForeignKey("aid.Need", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    adults = models.PositiveSmallIntegerField(default=1)
+    children = models.PositiveSmallIntegerField(default=0)
+    elderly = models.PositiveSmallIntegerField(default=0)
+    pets = models.PositiveSmallIntegerField(default=0)
+    places = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=HoldStatus.choices, default=HoldStatus.ACTIVE)
+    code_digest = models.CharField(max_length=64)
+    code_sealed = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gte=1), name="hold_places_positive"),
+            # One active hold per seeker per shelter (the service expires a lapsed one first).
+            models.UniqueConstraint(
+                fields=["seeker", "offer"], condition=Q(status=HoldStatus.ACTIVE), name="hold_one_active_per_seeker"
+            ),
+        ]
+        indexes = [models.Index(fields=["offer", "status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"hold {self.places} at {self.offer_id} ({self.status})"

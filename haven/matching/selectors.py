@@ -4,7 +4,7 @@ offer, or a coordinator of the need's region. Nobody else."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from haven.accounts.models import User
+from haven.aid.models import Offer
 from haven.core import clock
-from haven.matching.enums import ProposalStatus
-from haven.matching.models import MatchRun, Proposal
+from haven.matching.enums import HoldStatus, ProposalStatus
+from haven.matching.models import MatchRun, Proposal, ShelterHold
+from haven.matching.services import reserved_places, shelter_desk_allowed, spare_places
 
 RELATED = ("need", "need__city", "need__city__region", "need__owner", "offer", "offer__city", "offer__district", "offer__owner")
 
@@ -161,3 +163,59 @@ def waiting_count(*, user: User) -> int:
         accept=Count("id", filter=_to_accept(user)),
     )
     return int(counts["pick"] or 0) + int(counts["accept"] or 0)
+# ---------------------------------------------------------------- shelters (N3)
+
+def shelter_places(*, offers: Iterable[Offer]) -> None:
+    """Set ``free_now`` (places anyone can still have) and ``held`` (places kept for
+    arrivals: walk-in holds and proposals) on each shelter among ``offers``, in one
+    query, by the same accounting that reserves them."""
+    shelters = [o for o in offers if o.is_shelter]
+    if not shelters:
+        return
+    reserved = reserved_places(o.pk for o in shelters)
+    for offer in shelters:
+        held = reserved.get(offer.pk, (0, 0))
+        offer.free_now = spare_places(offer, held)  # type: ignore[attr-defined]
+        offer.held = held[0]  # type: ignore[attr-defined]
+
+
+def hold_get_own(*, viewer: User | Any, public_id: str) -> ShelterHold | None:
+    """A hold, for the seeker who made it and nobody else (it carries the arrival code)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    return (
+        ShelterHold.objects.select_related("offer", "offer__city", "offer__district")
+        .filter(public_id=public_id, seeker=viewer)
+        .first()
+    )
+
+
+def hold_active_of(*, seeker: User | Any, offer: Offer) -> ShelterHold | None:
+    if not getattr(seeker, "is_authenticated", False):
+        return None
+    return ShelterHold.objects.filter(
+        seeker=seeker, offer=offer, status=HoldStatus.ACTIVE, expires_at__gt=clock.now()
+    ).first()
+
+
+def holds_of(*, user: User) -> QuerySet[ShelterHold]:
+    """A seeker's holds still counting (their /me/ page)."""
+    return ShelterHold.objects.filter(
+        seeker=user, status=HoldStatus.ACTIVE, expires_at__gt=clock.now()
+    ).select_related("offer", "offer__city")
+
+
+def arrivals_expected(*, viewer: User | Any, offer: Offer) -> list[ShelterHold] | None:
+    """The desk's list: holds at this shelter still counting, soonest window end first,
+    with the seeker's pseudonym only. None for anyone but the shelter's organisation
+    and coordinators of its region."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    if not shelter_desk_allowed(user=viewer, offer=offer):
+        return None
+    return list(
+        ShelterHold.objects.filter(offer=offer, status=HoldStatus.ACTIVE, expires_at__gt=clock.now())
+        .select_related("seeker")
+        .only("public_id", "places", "adults", "children", "elderly", "pets", "expires_at", "seeker__username")
+        .order_by("expires_at")
+    )

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
+import secrets
 import socket
 import time
 from collections import defaultdict
@@ -23,17 +25,29 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.utils.crypto import salted_hmac
 
+from haven.accounts.enums import Role
 from haven.accounts.models import User
 from haven.aid import services as aid_services
 from haven.aid.enums import NeedCloseReason, NeedKind, NeedStatus, OfferKind, OfferStatus
 from haven.aid.models import Need, Offer
-from haven.core import clock
+from haven.core import clock, ratelimit
 from haven.core.errors import HavenError
+from haven.core.listings import listings_changed
 from haven.matching import engine
 from haven.matching.adapter import engine_instance
-from haven.matching.enums import COMMITTED, PENDING, RESERVING, EndReason, ProposalStatus, RunStatus
-from haven.matching.models import MatchLock, MatchRun, Proposal
+from haven.matching.enums import (
+    COMMITTED,
+    PENDING,
+    RESERVING,
+    EndReason,
+    HoldStatus,
+    ProposalStatus,
+    RunStatus,
+)
+from haven.matching.models import MatchLock, MatchRun, Proposal, ShelterHold
+from haven.privacy import crypto
 from haven.privacy import services as privacy
 
 log = logging.getLogger(__name__)
@@ -69,15 +83,45 @@ def _base_capacity(offer: Offer) -> int:
     return int(offer.free_places or 0) if offer.is_shelter else offer.capacity
 
 
-def _reservations(offer_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """offer id -> (places reserved, proposals reserving), by the rules in enums.RESERVING."""
+def shelter_window() -> dt.timedelta:
+    """How long a shelter keeps places for an arrival: a walk-in's hold, or a proposal."""
+    return dt.timedelta(hours=settings.HAVEN_SHELTER_HOLD_HOURS)
+
+
+def _lapsed_at_shelter(now: dt.datetime) -> Q:
+    """Proposals to a shelter left unanswered past the shelter's short window: they stop
+    holding places at once, whether or not housekeeping has marked them expired."""
+    cutoff = now - shelter_window()
+    return Q(offer__kind=OfferKind.SHELTER) & (
+        Q(status=ProposalStatus.PROPOSED, created_at__lt=cutoff)
+        | Q(status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__lt=cutoff)
+    )
+
+
+def reserved_places(offer_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """offer id -> (places reserved, reservations), the one accounting of places held:
+    proposals by the rules in enums.RESERVING, and shelter holds whose window has not
+    ended. Computed on read, so a lapsed hold or proposal frees its places the moment
+    its window ends, without waiting for the worker."""
+    ids = list(offer_ids)
+    now = clock.now()
     rows = (
-        Proposal.objects.filter(offer_id__in=list(offer_ids), status__in=RESERVING)
+        Proposal.objects.filter(offer_id__in=ids, status__in=RESERVING)
         .exclude(status=ProposalStatus.MOVED_IN, offer__kind=OfferKind.SHELTER)
+        .exclude(_lapsed_at_shelter(now))
         .values("offer_id")
         .annotate(places=Sum("places"), n=Count("id"))
     )
-    return {r["offer_id"]: (int(r["places"] or 0), int(r["n"] or 0)) for r in rows}
+    found = {r["offer_id"]: (int(r["places"] or 0), int(r["n"] or 0)) for r in rows}
+    holds = (
+        ShelterHold.objects.filter(offer_id__in=ids, status=HoldStatus.ACTIVE, expires_at__gt=now)
+        .values("offer_id")
+        .annotate(places=Sum("places"), n=Count("id"))
+    )
+    for r in holds:
+        places, count = found.get(r["offer_id"], (0, 0))
+        found[r["offer_id"]] = (places + int(r["places"] or 0), count + int(r["n"] or 0))
+    return found
 
 
 def spare_places(offer: Offer, reserved: tuple[int, int] = (0, 0)) -> int:
@@ -88,7 +132,7 @@ def spare_places(offer: Offer, reserved: tuple[int, int] = (0, 0)) -> int:
 
 
 def offer_spare(offer: Offer) -> int:
-    return spare_places(offer, _reservations([offer.pk]).get(offer.pk, (0, 0)))
+    return spare_places(offer, reserved_places([offer.pk]).get(offer.pk, (0, 0)))
 
 
 def _matchable_offers() -> list[Offer]:
@@ -139,12 +183,12 @@ def proposals_create(*, planned: Planned, run: MatchRun | None = None, by: User 
             return []
         # The last line of defence for blocks made since the plan (or a manual pick).
         apart = people_apart(among={need.owner_id, *(o.owner_id for o in locked.values())})
-        reserved = _reservations(ids)
+        reserved = reserved_places(ids)
         for offer, weight in planned.offers:
             current = locked.get(offer.pk)
             if current is None or current.status != OfferStatus.ACTIVE or current.hidden_at is not None:
                 continue
-            if frozenset((need.owner_id, current.owner_id)) in apart:
+            if current.owner_id == need.owner_id or frozenset((need.owner_id, current.owner_id)) in apart:
                 continue
             if spare_places(current, reserved.get(offer.pk, (0, 0))) < places:
                 continue
@@ -168,6 +212,8 @@ def proposal_create_manual(*, coordinator: User, need: Need, offer: Offer) -> Pr
         raise HavenError("forbidden")
     if need.status != NeedStatus.OPEN:
         raise HavenError("need_not_open")
+    if need.owner_id == offer.owner_id:
+        raise HavenError("pair_own")
     if Proposal.objects.filter(need=need, offer=offer).exists():
         raise HavenError("pair_declined")
     if frozenset((need.owner_id, offer.owner_id)) in people_apart(among={need.owner_id, offer.owner_id}):
@@ -211,9 +257,11 @@ def proposal_pick(*, proposal: Proposal) -> Proposal:
     their places. A shelter with room accepts at once."""
     with transaction.atomic():
         p = _locked(proposal)
+        now = clock.now()
         if p.status != ProposalStatus.PROPOSED:
             raise HavenError("proposal_not_open")
-        now = clock.now()
+        if p.offer.is_shelter and p.created_at < now - shelter_window():  # its places are free again
+            raise HavenError("proposal_not_open")
         Proposal.objects.filter(need=p.need, status=ProposalStatus.PROPOSED).exclude(pk=p.pk).update(
             status=ProposalStatus.WITHDRAWN, updated_at=now
         )
@@ -314,20 +362,220 @@ def proposal_cancel(*, proposal: Proposal, coordinator: User) -> None:
 
 
 def proposals_housekeeping(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind after 24 h, expire after 72 h (N4). Each row is claimed by a conditional
-    UPDATE, so two workers never remind or expire the same proposal twice."""
+    """Remind after 24 h, expire after 72 h (N4); a proposal to a shelter expires after
+    the shelter's short window (HAVEN_SHELTER_HOLD_HOURS). Each row is claimed by a
+    conditional UPDATE, so two workers never remind or expire the same proposal twice."""
     now = now or clock.now()
+    lapsed = Proposal.objects.filter(_lapsed_at_shelter(now)).values("pk")
+    at_shelters = Proposal.objects.filter(pk__in=lapsed).update(status=ProposalStatus.EXPIRED, updated_at=now)
     remind_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_REMIND_HOURS)
     expire_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
     waiting_since = Q(status=ProposalStatus.PROPOSED, created_at__lt=expire_before) | Q(
         status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__lt=expire_before
     )
-    expired = Proposal.objects.filter(waiting_since).update(status=ProposalStatus.EXPIRED, updated_at=now)
+    expired = at_shelters + Proposal.objects.filter(waiting_since).update(
+        status=ProposalStatus.EXPIRED, updated_at=now
+    )
     remind = Q(status=ProposalStatus.PROPOSED, created_at__lt=remind_before) | Q(
         status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__lt=remind_before
     )
     reminded = Proposal.objects.filter(remind, reminded_at__isnull=True).update(reminded_at=now)
     return {"expired": expired, "reminded": reminded}
+
+
+# ---------------------------------------------------------------- shelter holds (N3)
+
+ARRIVAL_CODE_DIGITS = 8  # 10^8 codes per shelter; tries at a desk are rate-limited
+
+
+def arrival_code_normalise(raw: str) -> str:
+    """The digits of a code as typed or read aloud ("4821 0937", "4821-0937")."""
+    return re.sub(r"[\s\-]", "", raw or "")
+
+
+def _arrival_code_digest(offer_id: int, code: str) -> str:
+    # Keyed by SECRET_KEY: a copy of the database alone cannot be searched for codes.
+    return salted_hmac("haven.matching.arrival_code", f"{offer_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def _hold_context(hold: ShelterHold) -> str:
+    return f"hold:{hold.public_id}"
+
+
+def hold_arrival_code(*, hold: ShelterHold) -> str:
+    """The hold's code, as the seeker shows it at the desk ("4821 0937"). Only the
+    seeker's own pages call this (``matching.selectors.hold_get_own``)."""
+    code = crypto.open_text(context=_hold_context(hold), sealed=hold.code_sealed).decode()
+    return f"{code[:4]} {code[4:]}"
+
+
+def _shelter_takes_arrivals(offer: Offer) -> bool:
+    today = clock.today()
+    return (
+        offer.is_shelter
+        and offer.status == OfferStatus.ACTIVE
+        and offer.hidden_at is None
+        and not offer.owner.is_frozen
+        and offer.date_from <= today <= offer.date_to
+    )
+
+
+def shelter_hold_create(
+    *,
+    seeker: User,
+    offer: Offer,
+    adults: int,
+    children: int = 0,
+    elderly: int = 0,
+    pets: int = 0,
+    hours: int | None = None,
+    need: Need | None = None,
+) -> tuple[ShelterHold, str]:
+    """A walk-in asks a shelter for places: hold them until the arrival window ends
+    (at most HAVEN_SHELTER_HOLD_HOURS) and return the hold with its arrival code (shown
+    once here; the seeker can read it again on the hold's page). The offer row is locked
+    and its spare places re-counted inside the lock, by the same accounting as
+    proposals, so holds, proposals and check-ins never exceed capacity.
+
+    Raises (and changes nothing): ``account_frozen``, ``wrong_role`` (not a seeker),
+    ``forbidden`` (someone else's need), ``rate_limited``, ``not_a_shelter``,
+    ``shelter_not_open`` (paused, closed, frozen or hidden, or not running today),
+    ``shelter_no_pets``, ``hold_exists`` (one active hold per seeker per shelter),
+    ``shelter_no_room``."""
+    if seeker.is_frozen:
+        raise HavenError("account_frozen")
+    if Role.SEEKER not in seeker.roles:  # a host who also asks for help may hold places
+        raise HavenError("wrong_role")
+    if need is not None and need.owner_id != seeker.pk:
+        raise HavenError("forbidden")
+    if not offer.is_shelter:
+        raise HavenError("not_a_shelter")
+    places = adults + children + elderly
+    if places < 1 or min(adults, children, elderly, pets) < 0:
+        raise HavenError("invalid")
+    window = max(1, min(hours or settings.HAVEN_SHELTER_HOLD_HOURS, settings.HAVEN_SHELTER_HOLD_HOURS))
+    ratelimit.limit("hold", f"user:{seeker.pk}")
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        locked.owner = offer.owner
+        if not _shelter_takes_arrivals(locked):
+            raise HavenError("shelter_not_open")
+        if pets and not locked.pets_ok:
+            raise HavenError("shelter_no_pets")
+        now = clock.now()
+        mine = ShelterHold.objects.filter(seeker=seeker, offer=locked, status=HoldStatus.ACTIVE)
+        if mine.filter(expires_at__gt=now).exists():
+            raise HavenError("hold_exists")
+        if offer_spare(locked) < places:
+            raise HavenError("shelter_no_room")
+        # A lapsed hold of theirs is marked expired first, for the one-active constraint.
+        mine.update(status=HoldStatus.EXPIRED, ended_at=now)
+        taken = set(
+            ShelterHold.objects.filter(offer=locked, status=HoldStatus.ACTIVE).values_list("code_digest", flat=True)
+        )
+        while True:
+            code = "".join(secrets.choice("0123456789") for _ in range(ARRIVAL_CODE_DIGITS))
+            digest = _arrival_code_digest(locked.pk, code)
+            if digest not in taken:
+                break
+        hold = ShelterHold(
+            offer=locked, seeker=seeker, need=need, adults=adults, children=children, elderly=elderly, pets=pets,
+            places=places, code_digest=digest, expires_at=now + dt.timedelta(hours=window),
+        )  # fmt: skip
+        hold.code_sealed = crypto.seal_text(context=_hold_context(hold), secret=code.encode())
+        hold.save()
+        listings_changed()
+    return hold, f"{code[:4]} {code[4:]}"
+
+
+def shelter_hold_cancel(*, hold: ShelterHold, by: User) -> None:
+    """The seeker gives the places back. ``hold_not_active`` if they no longer count."""
+    if hold.seeker_id != by.pk:
+        raise HavenError("forbidden")
+    now = clock.now()
+    hit = ShelterHold.objects.filter(pk=hold.pk, status=HoldStatus.ACTIVE, expires_at__gt=now).update(
+        status=HoldStatus.CANCELLED, ended_at=now
+    )
+    if hit != 1:
+        raise HavenError("hold_not_active")
+    hold.status = HoldStatus.CANCELLED
+    listings_changed()
+
+
+def shelter_desk_allowed(*, user: User, offer: Offer) -> bool:
+    """The shelter's organisation, and coordinators of its region, run its desk."""
+    if offer.owner_id == user.pk:
+        return True
+    if not user.is_coordinator:
+        return False
+    return user.is_superuser or user.regions.filter(pk=offer.city.region_id).exists()
+
+
+def shelter_arrival_check_in(*, offer: Offer, by: User, code: str) -> ShelterHold:
+    """The desk checks a party in by its arrival code: the hold becomes occupied places
+    through ``aid.services.shelter_check_in`` (the conditional UPDATE), and a request the
+    seeker linked is closed as found. A code works once.
+
+    Raises (and changes nothing): ``forbidden``, ``rate_limited``, ``arrival_code_wrong``
+    (no such code, or cancelled), ``arrival_code_used``, ``arrival_code_expired``, and
+    the check-in's own ``not_editable`` / ``shelter_full``."""
+    if not shelter_desk_allowed(user=by, offer=offer):
+        raise HavenError("forbidden")
+    ratelimit.limit("arrival_code", f"user:{by.pk}")
+    digits = arrival_code_normalise(code)
+    if not digits.isdigit() or len(digits) != ARRIVAL_CODE_DIGITS:
+        raise HavenError("arrival_code_wrong")
+    digest = _arrival_code_digest(offer.pk, digits)
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        hold = (
+            ShelterHold.objects.select_for_update()
+            .filter(offer=locked, code_digest=digest)
+            .order_by("-created_at")
+            .first()
+        )
+        now = clock.now()
+        if hold is None or hold.status == HoldStatus.CANCELLED:
+            raise HavenError("arrival_code_wrong")
+        if hold.status == HoldStatus.CHECKED_IN:
+            raise HavenError("arrival_code_used")
+        if hold.status == HoldStatus.EXPIRED or hold.expires_at <= now:
+            raise HavenError("arrival_code_expired")
+        # The hold stops counting and the check-in count takes the places, in one transaction.
+        hold.status = HoldStatus.CHECKED_IN
+        hold.ended_at = now
+        hold.save(update_fields=["status", "ended_at"])
+        aid_services.shelter_check_in(offer=locked, by=by, count=hold.places)
+        if hold.need_id is not None:
+            Proposal.objects.filter(need_id=hold.need_id, status__in=PENDING).update(
+                status=ProposalStatus.WITHDRAWN, updated_at=now
+            )
+            need = Need.objects.get(pk=hold.need_id)
+            aid_services.need_close(need=need, reason=NeedCloseReason.FOUND_HERE)
+    offer.free_places = locked.free_places
+    return hold
+
+
+def shelter_holds_release_for(*, seeker: User) -> int:
+    """Give back every place held for ``seeker`` (their account is frozen)."""
+    released = ShelterHold.objects.filter(seeker=seeker, status=HoldStatus.ACTIVE).update(
+        status=HoldStatus.CANCELLED, ended_at=clock.now()
+    )
+    if released:
+        listings_changed()
+    return released
+
+
+def shelter_holds_expire(*, now: dt.datetime | None = None) -> int:
+    """Mark holds whose window ended as expired (for ``haven worker``). They stopped
+    counting already when the window ended; this only tidies their status."""
+    now = now or clock.now()
+    expired = ShelterHold.objects.filter(status=HoldStatus.ACTIVE, expires_at__lte=now).update(
+        status=HoldStatus.EXPIRED, ended_at=now
+    )
+    if expired:
+        listings_changed()
+    return expired
 
 
 # ---------------------------------------------------------------- running the matcher
@@ -389,7 +637,7 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
     try:
         needs = _matchable_needs()
         offers = _matchable_offers()
-        reserved = _reservations(o.pk for o in offers)
+        reserved = reserved_places(o.pk for o in offers)
         spare_rows = [(o, spare_places(o, reserved.get(o.pk, (0, 0)))) for o in offers]
         need_ids = [n.pk for n in needs]
         forbidden = Proposal.objects.filter(need_id__in=need_ids).values_list("need__public_id", "offer__public_id")

@@ -29,7 +29,8 @@ from haven.core.errors import HavenError
 from haven.core.listings import listings_changed
 from haven.matching import selectors as matching_selectors
 from haven.matching.enums import PENDING, ProposalStatus
-from haven.matching.models import MatchRun, Proposal
+from haven.matching.models import MatchRun, Proposal, ShelterHold
+from haven.matching.services import shelter_holds_release_for, shelter_window
 from haven.privacy import services as privacy
 from haven.privacy.models import Reveal
 from haven.safety.enums import (
@@ -76,10 +77,12 @@ def account_freeze(*, user: User, by: User, reason: str = "") -> int:
     """Freeze an account everywhere, at once: it is logged out on its next request
     (accounts middleware), its offers vanish from listings and matching (selectors),
     reveals to and from it are refused (privacy), and its open proposals are withdrawn
-    here. Returns the number of proposals withdrawn. Idempotent."""
+    and its shelter holds given back here. Returns the number of proposals withdrawn.
+    Idempotent."""
     with transaction.atomic():
         account_services.user_freeze(user=user, by=by, reason=reason)
         withdrawn = proposals_withdraw_for(user=user)
+        shelter_holds_release_for(seeker=user)
     return withdrawn
 
 
@@ -440,7 +443,8 @@ def block_create(*, blocker: User, target_kind: str, target_public_id: str) -> B
 
 def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what is no longer needed (periods in settings, docs/retention.md):
-    closed or long-past needs and offers, finished proposals and old match runs, old
+    closed or long-past needs and offers, finished proposals, shelter holds a window
+    after they ended, and old match runs, old
     reveal rows, old coordinator access-log rows and handled abuse reports (N days
     after handling; open reports are kept however old, and a report outlives the
     target it is about). A declined pair is kept while its request is open, so it is
@@ -473,6 +477,13 @@ def retention_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
                 Q(status=OfferStatus.CLOSED, updated_at__lt=closed_cutoff) | Q(date_to__lt=past_day)
             ).exclude(pk__in=busy.values("offer_id")),
             "aid.Offer",
+        )
+        # A shelter hold is kept one more window after it ends (so a desk re-typing a used
+        # code hears "already used"), then goes: nothing about a walk-in is kept.
+        hold_cutoff = now - shelter_window()
+        counts["shelter_holds"] = _deleted(
+            ShelterHold.objects.filter(Q(ended_at__lt=hold_cutoff) | Q(expires_at__lt=hold_cutoff)),
+            "matching.ShelterHold",
         )
         counts["match_runs"] = _deleted(MatchRun.objects.filter(started_at__lt=proposal_cutoff), "matching.MatchRun")
         counts["reveals"] = _deleted(Reveal.objects.filter(at__lt=reveal_cutoff), "privacy.Reveal")

@@ -7,20 +7,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts import services as account_services
 from haven.accounts.enums import Role
-from haven.accounts.forms import ApiTokenForm, DeleteMeForm, RecoverForm, SignupForm
-from haven.accounts.pseudonyms import generate_pseudonym
+from haven.accounts.forms import ApiTokenForm, DeleteMeForm
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors, services
 from haven.aid.enums import OFFER_STATUS_ACTIONS
@@ -29,12 +30,14 @@ from haven.core import ratelimit
 from haven.core.errors import HavenError
 from haven.core.listings import CACHE_SECONDS, listings_version
 from haven.geo.models import City
+from haven.geo.names import collation_key
 from haven.matching import selectors as matching_selectors
 from haven.privacy import services as privacy
 from haven.privacy.enums import AccessKind
 from haven.safety import services as safety_services
 from haven.safety.enums import TargetKind
 from haven.safety.forms import ReportForm
+from haven.web.views_accounts import role_missing
 
 PAGE_SIZE = 20
 
@@ -55,69 +58,24 @@ def _listing_cache() -> dict[str, Any]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    cities = (
-        City.objects.annotate(
-            offer_count=Count("offers", filter=Q(offers__in=selectors.offer_browse()), distinct=True)
+    def busiest() -> list[City]:
+        top = (
+            City.objects.annotate(
+                offer_count=Count("offers", filter=Q(offers__in=selectors.offer_browse()), distinct=True)
+            )
+            .filter(offer_count__gt=0)
+            .order_by("-offer_count", "name_en")[:12]
         )
-        .filter(offer_count__gt=0)
-        .order_by("-offer_count", "name_en")[:12]
-    )  # lazy: read only when the cached fragment is stale
+        return sorted(top, key=lambda city: (-getattr(city, "offer_count", 0), collation_key(str(city.name))))
+
+    cities = SimpleLazyObject(busiest)  # lazy: read only when the cached fragment is stale
     return render(request, "web/home.html", {"cities": cities, **_listing_cache()})
 
 
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = SignupForm(request.POST)
-        if form.is_valid():
-            try:
-                ratelimit.limit("signup", _by_address(request))
-            except HavenError as error:
-                form.add_error(None, error.message)
-                return render(request, "web/signup.html", {"form": form}, status=error.status)
-            try:
-                user, code = account_services.user_signup(
-                    username=form.cleaned_data["username"],
-                    password=form.cleaned_data["password"],
-                    role=form.cleaned_data["role"],
-                    language=request.LANGUAGE_CODE,
-                )
-            except HavenError as error:
-                form.add_error("username", error.message)
-            else:
-                login(request, user, backend="haven.accounts.backends.HavenBackend")
-                request.session["recovery_code"] = code
-                return redirect("web:welcome")
-    else:
-        form = SignupForm(initial={"username": generate_pseudonym()})
-    return render(request, "web/signup.html", {"form": form})
-
-
-@login_required
-def welcome(request: AuthedRequest) -> HttpResponse:
-    # The recovery code is shown exactly once, then forgotten by the server.
-    code = request.session.pop("recovery_code", None)
-    if code is None:
-        return redirect("web:dashboard")
-    return render(request, "web/welcome.html", {"code": code})
-
-
-def recover(request: HttpRequest) -> HttpResponse:
-    form = RecoverForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, code = account_services.user_recover(
-                username=form.cleaned_data["username"],
-                recovery_code=form.cleaned_data["recovery_code"],
-                new_password=form.cleaned_data["new_password"],
-            )
-        except HavenError as error:
-            form.add_error(None, error.message)
-        else:
-            login(request, user, backend="haven.accounts.backends.HavenBackend")
-            request.session["recovery_code"] = code
-            messages.success(request, _("Your password is changed. Here is your new recovery code."))
-            return redirect("web:welcome")
-    return render(request, "web/recover.html", {"form": form})
+def _with_shelter_places(offers: Any) -> list[Any]:
+    rows = list(offers)
+    matching_selectors.shelter_places(offers=rows)
+    return rows
 
 
 @login_required
@@ -125,7 +83,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {
         "needs": selectors.needs_of(user=user),
-        "offers": selectors.offers_of(user=user),
+        "offers": _with_shelter_places(selectors.offers_of(user=user)),
+        "holds": matching_selectors.holds_of(user=user),
         "tokens": user.api_tokens.filter(revoked_at__isnull=True),
         "host_proposals": matching_selectors.proposals_for_host(user=user)[:50],
         "waiting": matching_selectors.waiting_for(user=user),
@@ -166,9 +125,8 @@ def _ask_for_a_channel(request: AuthedRequest, detail_url: str, region_code: str
 
 @login_required
 def need_new(request: AuthedRequest) -> HttpResponse:
-    if request.user.role != Role.SEEKER and not request.user.is_coordinator:
-        messages.error(request, HavenError("wrong_role").message)
-        return redirect("web:dashboard")
+    if not request.user.can_ask:
+        return role_missing(request, Role.SEEKER)
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -259,6 +217,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         offers = offers.none()
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    matching_selectors.shelter_places(offers=page)  # free now and held, one query for the page
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -288,17 +247,37 @@ def offer_block(request: AuthedRequest, public_id: str) -> HttpResponse:
     return redirect("web:offer_list")
 
 
-@login_required
 def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return offer_public(request, public_id)
     offer = selectors.offer_get_visible(viewer=request.user, public_id=public_id)
     if offer is None:
         raise Http404
     can_edit = selectors.offer_get_editable(user=request.user, public_id=public_id) is not None
-    return render(
-        request,
-        "web/offer_detail.html",
-        {"offer": offer, "can_edit": can_edit, "count_form": ShelterCountForm()},
-    )
+    context: dict[str, Any] = {"offer": offer, "can_edit": can_edit, "count_form": ShelterCountForm()}
+    if offer.is_shelter:  # free now vs held for arrivals; the desk; the seeker's own hold
+        matching_selectors.shelter_places(offers=[offer])
+        context["arrivals"] = matching_selectors.arrivals_expected(viewer=request.user, offer=offer)
+        if context["arrivals"] is not None and offer.owner_id != request.user.pk:
+            privacy.access_log_opened(request=request, kind=AccessKind.OFFER, public_id=offer.public_id)
+        context["my_hold"] = matching_selectors.hold_active_of(seeker=request.user, offer=offer)
+        context["can_ask"] = Role.SEEKER in request.user.roles and context["my_hold"] is None
+    return render(request, "web/offer_detail.html", context)
+
+
+def offer_public(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What an anonymous visitor sees of a listed offer (the list's facts) and how to ask
+    for it. Anything not listed goes to the login page, as before, so nobody learns
+    whether it exists; rate-limited like the list."""
+    try:
+        ratelimit.limit("browse", _by_address(request))
+    except HavenError as error:
+        messages.error(request, error.message)
+        return render(request, "web/offer_public.html", {"offer": None}, status=error.status)
+    offer = selectors.offer_get_public(public_id=public_id)
+    if offer is None:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "web/offer_public.html", {"offer": offer, "here": request.path})
 
 
 def _editable_offer_or_404(request: AuthedRequest, public_id: str) -> Any:
@@ -311,9 +290,8 @@ def _editable_offer_or_404(request: AuthedRequest, public_id: str) -> Any:
 @login_required
 def offer_new(request: AuthedRequest) -> HttpResponse:
     if not request.user.can_offer:
-        messages.error(request, HavenError("wrong_role").message)
-        return redirect("web:dashboard")
-    form = OfferForm(request.POST or None, role=request.user.role)
+        return role_missing(request, Role.HOST)
+    form = OfferForm(request.POST or None, role=request.user.offer_role)
     if request.method == "POST" and form.is_valid():
         try:
             ratelimit.limit("offer", _by_account(request))
@@ -333,7 +311,7 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
 @login_required
 def offer_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer = _editable_offer_or_404(request, public_id)
-    form = OfferForm(request.POST or None, instance=offer, role=offer.owner.role)
+    form = OfferForm(request.POST or None, instance=offer, role=offer.owner.offer_role)
     form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from haven.accounts.types import AuthedRequest
-from haven.borders import selectors, services
+from haven.borders import phrases, selectors, services
 from haven.borders.enums import FlagName, FlagStatus, FlagVerdict, Mode
 from haven.borders.forms import (
     REPORT_FORMS,
+    ClockForm,
     FlagDecisionForm,
     FreezeForm,
     JoinForm,
@@ -99,7 +100,14 @@ def _spark(points: list[float | None]) -> str:
 def _estimate_row(item: dict[str, Any], e: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     newest = dt.datetime.fromisoformat(e["newest_report_at"]) if e["newest_report_at"] else None
     freshness = ""
-    if newest is not None:
+    if newest is not None and now - newest < dt.timedelta(minutes=1):
+        # Never "the newest 0 minutes ago" (nor a rounded-up "1 minute ago").
+        freshness = ngettext(
+            "%(count)d report, the newest just now",
+            "%(count)d reports, the newest just now",
+            e["reports"],
+        ) % {"count": e["reports"]}
+    elif newest is not None:
         freshness = ngettext(
             "%(count)d report, the newest %(age)s ago",
             "%(count)d reports, the newest %(age)s ago",
@@ -234,7 +242,9 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "web/borders/board.html", {"board_html": mark_safe(html)})  # noqa: S308 - our own template's output
 
 
-def detail(request: HttpRequest, slug: str) -> HttpResponse:
+def detail(
+    request: HttpRequest, slug: str, *, decide_form: FlagDecisionForm | None = None, status: int = 200
+) -> HttpResponse:
     item = selectors.checkpoint_detail(slug=slug)
     if item is None:
         raise Http404
@@ -243,6 +253,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "cp": _present(item, now),
         "all_flags": _flag_rows(item),
         "charts": [_chart(item, line) for line in item["series"]],
+        "decide_form": decide_form,
     }
     if getattr(request.user, "is_coordinator", False):
         checkpoint = selectors.checkpoint_get(slug=slug)
@@ -253,7 +264,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "flags": FlagName.choices,
                 "verdicts": FlagVerdict.choices,
             }
-    return render(request, "web/borders/detail.html", context)
+    return render(request, "web/borders/detail.html", context, status=status)
 
 
 def _checkpoint_or_404(slug: str) -> Checkpoint:
@@ -268,6 +279,11 @@ REPORT_ACTIONS = ("join", "pass", "cancel", "timed", "queue", "flag")
 
 @login_required
 def report(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The report page. A refused report is shown again (422 or the error's status) with
+    the one error summary first on the page, above the heading (so a browser without
+    JavaScript shows it on the first screen, not 1,400 px down inside its form), listing
+    the posted form's errors with links to their fields. A report sent says what was
+    counted, as the board shows it."""
     checkpoint = _checkpoint_or_404(slug)
     user = request.user
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -278,44 +294,44 @@ def report(request: AuthedRequest, slug: str) -> HttpResponse:
         kind: form_class(request.POST if action == kind else None, prefix=kind, **kwargs)
         for kind, form_class in REPORT_FORMS.items()
     }
-    join_form = JoinForm(request.POST if action == "join" else None, prefix="join", **kwargs)
-    done = ""
+    forms["join"] = JoinForm(request.POST if action == "join" else None, prefix="join", **kwargs)
+    clock_form = ClockForm({})
+    posted = clock_form if action in ("pass", "cancel") else forms.get(action)
+    sent = None
     status = 422 if action else 200
     try:
-        if action == "join" and join_form.is_valid():
-            services.report_join(reporter=user, data=join_form.cleaned_data)
+        if action == "join" and forms["join"].is_valid():
+            services.report_join(reporter=user, data=forms["join"].cleaned_data)
             messages.success(request, _("Your clock is running. Press “I passed control now” when you are through."))
             return redirect("web:border_report", slug=slug)
         if action == "pass":
-            services.report_pass(reporter=user, checkpoint=checkpoint)
-            done = _("Thank you. Your wait is on the board now.")
+            sent = services.report_pass(reporter=user, checkpoint=checkpoint)
         elif action == "cancel":
             services.report_pending_cancel(reporter=user, checkpoint=checkpoint)
             messages.success(request, _("Your clock is stopped and nothing was reported."))
             return redirect("web:border_report", slug=slug)
-        elif action in forms and forms[action].is_valid():
-            services.report_submit(reporter=user, data=forms[action].cleaned_data)
-            done = _("Thank you. Your report counts from now on.")
+        elif action in REPORT_FORMS and forms[action].is_valid():
+            sent = services.report_submit(reporter=user, data=forms[action].cleaned_data)
     except HavenError as error:
         status = error.status
-        target = join_form if action == "join" else forms.get(action)
-        if target is not None and target.is_bound:
-            target.add_error(None, error.message)
+        if posted is not None:
+            posted.add_error(None, error.message)
         else:
             messages.error(request, error.message)
-    if done:
-        messages.success(request, done)
+    if sent is not None:
+        standing = selectors.report_standing(report=sent)
+        messages.success(request, phrases.report_outcome(report=sent, standing=standing))
         return redirect("web:border_detail", slug=slug)
     pending = selectors.pending_report(reporter=user, checkpoint=checkpoint)
     context = {
         "checkpoint": checkpoint,
         "reportable": bool(reportable_modes(checkpoint)),
         "pending": pending,
-        "pending_direction": direction_labels(checkpoint).get(pending.direction, "") if pending else "",
-        "join_form": join_form,
+        "join_form": forms["join"],
         "timed_form": forms["timed"],
         "queue_form": forms["queue"],
         "flag_form": forms["flag"],
+        "failed": posted if posted is not None and posted.errors else None,
         "action": action,
     }
     return render(request, "web/borders/report.html", context, status=status)
@@ -325,17 +341,23 @@ def report(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_POST
 def flag_decide(request: AuthedRequest, slug: str) -> HttpResponse:
     checkpoint = _checkpoint_or_404(slug)
+    if not selectors.can_moderate(viewer=request.user, checkpoint=checkpoint):
+        # A public page: anyone else is sent back to it with a message.
+        messages.error(request, HavenError("forbidden").message)
+        return redirect("web:border_detail", slug=slug)
     form = FlagDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a flag, a direction and a decision."))
-        return redirect("web:border_detail", slug=slug)
-    try:
-        services.flag_decide(checkpoint=checkpoint, by=request.user, **form.cleaned_data)
-    except HavenError as error:
-        messages.error(request, error.message)
-        return redirect("web:border_detail", slug=slug)
-    messages.success(request, _("Your decision is on the board."))
-    return redirect("web:border_detail", slug=slug)
+    status = 422
+    if form.is_valid():
+        try:
+            services.flag_decide(checkpoint=checkpoint, by=request.user, **form.cleaned_data)
+        except HavenError as error:
+            status = error.status
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your decision is on the board."))
+            return redirect("web:border_detail", slug=slug)
+    # Shown again, with the error summary at the top of the page.
+    return detail(request, slug, decide_form=form, status=status)
 
 
 def _report_or_404(request: AuthedRequest, public_id: str) -> Any:

@@ -37,7 +37,9 @@ def test_signup_through_the_api_returns_a_recovery_code_and_a_working_token(api)
     body = response.json()
     assert (body["pseudonym"], body["role"]) == (suggestion, "host")
     me = client.get("/accounts/me", headers={"Authorization": f"Bearer {body['token']}"})
-    assert me.json() == {"pseudonym": suggestion, "role": "host", "tier": 0, "language": "en", "regions": []}
+    assert me.json() == {
+        "pseudonym": suggestion, "role": "host", "added_role": "", "tier": 0, "language": "en", "regions": [],
+    }
 
 
 def test_a_seeker_creates_reads_updates_and_closes_a_need(api, alice):

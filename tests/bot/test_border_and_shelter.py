@@ -46,8 +46,9 @@ def test_the_timer_from_joining_the_queue_to_passing_control_makes_one_timed_rep
     tg.press("b:cp:syrym")
     assert tg.buttons() == ["b:pass:syrym", "b:leave:syrym", "b:show:syrym"]
     tg.press("b:pass:syrym")
-    assert (
-        tg.last_text() == "Thank you! You waited 6 h 30 min. Your report now counts on the board."
+    assert tg.last_text() == (
+        "Counted: you waited 6 hours 30 minutes (Entering Kazakhstan, Car). "
+        "The estimate now rests on 1 report, yours included."
     )
     report = BorderReport.objects.get()
     assert report.passed_at is not None
@@ -154,3 +155,56 @@ def test_nobody_else_checks_people_into_a_shelter(
     assert tg.last_text() == "You have no open shelter."
     olgas_shelter.refresh_from_db()
     assert olgas_shelter.free_places == 80
+
+
+SHORT_EN = (
+    "A wait shorter than 5 minutes is not a queue, so it is not counted. "
+    "If there was no queue at all, report 0 vehicles ahead of you instead."
+)
+
+
+def test_passed_pressed_seconds_after_joined_is_refused_and_the_clock_keeps_running(
+    linked: Any, alice: Any
+) -> None:
+    tg = linked(alice, 1001)
+    tg.press("b:go:syrym:entry:car")
+    tg.press("b:pass:syrym")  # two seconds later, as a double tap
+    assert tg.last_text() == SHORT_EN
+    assert tg.buttons() == ["b:pass:syrym", "b:leave:syrym"]
+    pending = BorderReport.objects.get()
+    assert (pending.passed_at, pending.submitted_at) == (None, None)
+
+
+def test_the_clock_in_russian_says_when_and_how_long_with_neutral_buttons(
+    linked: Any, alice: Any, fake_telegram: Any
+) -> None:
+    from django.utils import timezone
+
+    from haven.bot.models import TelegramLink
+
+    tg = linked(alice, 1001)
+    TelegramLink.objects.update(language="ru")
+    tg.press("b:go:syrym:entry:car")
+    tg.press("b:cp:syrym")
+    pending = BorderReport.objects.get()
+    joined = timezone.localtime(pending.joined_at).strftime("%H:%M")
+    assert tg.last_text() == (
+        f"Сырым: Вы встали в очередь в {joined} — только что "
+        "(Казахстан: въезд, Легковой автомобиль)."
+    )
+    keyboard = fake_telegram.messages(1001)[-1]["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for row in keyboard for b in row] == [
+        "Контроль пройден",
+        "Я больше не в очереди",
+        "Время ожидания",
+    ]
+    tg.press("b:pass:syrym")
+    assert tg.last_text() == (
+        "Ожидание короче 5 минут — это не очередь, поэтому оно не учитывается. "
+        "Если очереди не было совсем, сообщите, что перед вами 0 машин."
+    )
+    BorderReport.objects.filter(pk=pending.pk).update(
+        joined_at=pending.joined_at - dt.timedelta(hours=2, minutes=1)
+    )
+    tg.press("b:cp:syrym")
+    assert "— 2 часа 1 минуту назад (Казахстан: въезд" in tg.last_text()

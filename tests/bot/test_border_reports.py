@@ -15,6 +15,11 @@ from tests.bot.leaks import assert_nothing_personal_sent
 
 pytestmark = pytest.mark.django_db
 
+FLAG_SAVED = (
+    "Thank you. Your report is saved. A rule or condition is confirmed only when several "
+    "independent travellers or a coordinator say so."
+)
+
 
 def test_an_in_queue_report_with_a_place_in_the_queue(
     linked: Any, alice: Any, fake_telegram: Any
@@ -37,7 +42,10 @@ def test_an_in_queue_report_with_a_place_in_the_queue(
     tg.press("q:measure:position")
     assert tg.last_text() == "My place in the queue: type a number."
     tg.send("120")
-    assert tg.last_text() == "Thank you. Your report counts from now on."
+    assert tg.last_text() == (
+        "Counted: your report from the queue (Leaving Kazakhstan, Bus). "
+        "The estimate now rests on 1 report, yours included."
+    )
     report = BorderReport.objects.get()
     assert (report.kind, report.direction, report.mode, report.position, report.km) == (
         "queue",
@@ -120,7 +128,7 @@ def test_a_rule_flag_heard_from_others_and_one_seen_at_the_checkpoint(
         "b:fat:syrym:exit:closed:false:0",
     ]
     tg.press("b:fat:syrym:exit:closed:false:1")
-    assert tg.last_text() == "Thank you. Your report counts from now on."
+    assert tg.last_text() == FLAG_SAVED
     tg.press("b:fat:syrym:entry:no_water:true:0")
     seen, heard = BorderReport.objects.order_by("pk")
     assert (seen.kind, seen.direction, seen.flag, seen.value, seen.at_checkpoint) == (
@@ -155,7 +163,7 @@ def test_a_flag_replayed_ten_times_is_one_report(linked: Any, alice: Any) -> Non
     for _ in range(10):
         assert tg.post(report).status_code == 200
     assert BorderReport.objects.count() == 1
-    assert tg.texts().count("Thank you. Your report counts from now on.") == 1
+    assert tg.texts().count(FLAG_SAVED) == 1
 
 
 def test_the_border_rate_limit_of_the_web_holds_in_the_chat(

@@ -215,7 +215,10 @@ def test_an_interrupted_offer_resumes_after_a_detour_to_the_border(host: Any) ->
     host.press("b:qgo:syrym:entry:car")
     host.press("q:measure:position")
     host.send("40")
-    assert host.last_text() == "Thank you. Your report counts from now on."
+    assert host.last_text() == (
+        "Counted: your report from the queue (Entering Kazakhstan, Car). "
+        "The estimate now rests on 1 report, yours included."
+    )
     host.send("/offer")
     assert host.last_text() == "You have an offer you did not finish. Continue it or start again?"
     assert host.buttons() == ["f:resume", "f:restart"]
@@ -356,9 +359,9 @@ def test_a_seeker_is_told_how_to_offer_and_cannot_touch_offers(
     seeker = linked(alice, 2003)
     assert "m:offer" not in seeker.buttons()
     explanation = (
-        "Your account is for asking for help, so it cannot offer places. To offer help, "
-        "sign up on the Haven site as a host or an organisation, then connect that account "
-        "here from its “Connect Telegram” page."
+        "Your account is for asking for help, so it cannot offer places yet. To offer a bed, "
+        "a room or a flat, open your page on the Haven site and choose “Also offer help as a "
+        "private host”; an organisation is set up with a coordinator."
     )
     seeker.send("/offer")
     assert seeker.last_text() == explanation

@@ -16,7 +16,7 @@ def post_offer(owner: Any, **overrides: Any) -> Any:
     from haven.aid import services
     from haven.aid.forms import OfferForm
 
-    return services.offer_create(owner=owner, data=clean(OfferForm, offer_form(**overrides), role=owner.role))
+    return services.offer_create(owner=owner, data=clean(OfferForm, offer_form(**overrides), role=owner.offer_role))
 
 
 @pytest.fixture

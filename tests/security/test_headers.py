@@ -22,7 +22,7 @@ from tests.security.conftest import chosen_proposal, post_need, post_offer
 POST_ONLY = {
     "logout", "token_create", "proposal_end", "proposal_action", "need_close", "need_confirm",
     "border_report_hide", "border_reporter_freeze", "border_flag_decide", "offer_confirm", "offer_status",
-    "shelter_move",
+    "shelter_move", "shelter_arrival", "shelter_hold_cancel",
 }
 EXPECTED = {
     "Content-Security-Policy": "default-src 'self'",
@@ -35,7 +35,10 @@ EXPECTED = {
 # A route parameter: <conv:name>, <name> (django-ninja) or a regex group (the console).
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 # Which object a web page's public id belongs to, by the start of its route.
-PUBLIC_ID_KIND = {"proposals/": "proposal", "needs/": "need", "offers/": "offer", "border/reports/": "border_report"}
+PUBLIC_ID_KIND = {
+    "proposals/": "proposal", "needs/": "need", "offers/": "offer", "border/reports/": "border_report",
+    "holds/": "hold",
+}
 
 
 def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
@@ -64,6 +67,19 @@ def _url(route: str, values: dict[str, str]) -> str:
     return "/" + PARAMETER.sub(fill, route).replace("^", "").replace("$", "")
 
 
+def _shelter_hold(seeker: Any, organisation: Any) -> Any:
+    """A walk-in's places held at a shelter (its page is the seeker's alone)."""
+    from haven.aid import services as aid_services
+    from haven.aid.forms import OfferForm
+    from haven.matching import services
+    from tests.factories import clean, offer_form
+
+    data = offer_form(kind="shelter", title="Hall", capacity="20", host_kind="organisation")
+    shelter = aid_services.offer_create(owner=organisation, data=clean(OfferForm, data, role="organisation"))
+    hold, _code = services.shelter_hold_create(seeker=seeker, offer=shelter, adults=2)
+    return hold
+
+
 def _assert_headers(response: Any, url: str) -> None:
     for header, value in EXPECTED.items():
         assert value in response.get(header, ""), f"{url}: {header} is {response.get(header)!r}"
@@ -86,12 +102,13 @@ def test_every_page_sends_the_security_headers(part: str, client_for: Any, make_
     proposal = chosen_proposal(need, offer)
     checkpoint = Checkpoint.objects.get(slug="syrym")
     border_report = submit_timed(make_person("traveller"), checkpoint, 2)
+    hold = _shelter_hold(seeker, make_person("orla", "organisation"))
     # django_otp's device pages answer a missing pk with a 500 (TOTPDevice.DoesNotExist
     # before its permission check): give them a real device, someone else's.
     device = TOTPDevice.objects.create(user=host, name="Haven", confirmed=True)
     values = {
         "proposal": proposal.public_id, "need": need.public_id, "offer": offer.public_id,
-        "border_report": border_report.public_id,
+        "border_report": border_report.public_id, "hold": hold.public_id,
         # the API's names for the same ids
         "proposal_id": proposal.public_id, "need_id": need.public_id, "offer_id": offer.public_id,
         "slug": checkpoint.slug, "direction": "in", "token": "no-such-login-token",

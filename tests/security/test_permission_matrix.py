@@ -78,6 +78,10 @@ def personal(role: str, relation: str) -> bool:
     return relation == "own" or (relation == "another" and role == "coordinator")
 
 
+def anyone(role: str, relation: str) -> bool:
+    return True
+
+
 def anyone_logged_in(role: str, relation: str) -> bool:
     return role != "anonymous"
 
@@ -196,7 +200,8 @@ OPS = [
     Op("api: report a request", "need", True, lambda c, o: c.post("/api/reports", _report_body("need", o), content_type=JSON),
        coordinator_of_the_region, _more, _reports_about, ok=201, refused=own_refused_in_the_form(403)),
     # offers
-    Op("web: open an offer", "offer", False, lambda c, o: c.get(f"/offers/{o.public_id}/"), anyone_logged_in),
+    # A listed offer is public (issue #11): anonymous visitors see the list's facts of it.
+    Op("web: open an offer", "offer", False, lambda c, o: c.get(f"/offers/{o.public_id}/"), anyone, public=True),
     Op("web: open an offer's edit form", "offer", False, lambda c, o: c.get(f"/offers/{o.public_id}/edit/"), personal),
     Op("web: pause an offer", "offer", False, lambda c, o: c.post(f"/offers/{o.public_id}/pause/"), personal,
        lambda b, n: n.status == "paused"),

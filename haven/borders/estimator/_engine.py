@@ -657,6 +657,7 @@ class _Engine:
             rate_per_h=mu,
             established_share=float(w[est].sum() / total),
             flags=flags,
+            counted_reporters=frozenset(self.names[i] for i in np.unique(g.rep[idx])),
         )
 
     # ----- flags -------------------------------------------------------------------------------

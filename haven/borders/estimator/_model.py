@@ -245,6 +245,9 @@ class Estimate:
     rate_per_h: float | None  # processing rate used for queue-length reports
     established_share: float  # share of the weight from established reporters
     flags: tuple[FlagState, ...] = ()
+    # The reporters whose reports carry weight in this estimate (not in `as_dict`: the
+    # board is public, reporters are not). Haven tells a reporter whether theirs counted.
+    counted_reporters: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -1,9 +1,12 @@
+import datetime as dt
+
 from django import forms, template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from haven.accounts.enums import Tier
 from haven.aid.enums import Language
+from haven.core import clock
 
 register = template.Library()
 
@@ -16,6 +19,36 @@ def people(count: int) -> str:
 @register.filter
 def places(count: int) -> str:
     return ngettext("%(count)d place", "%(count)d places", count) % {"count": count}
+
+
+@register.filter
+def stay_nights(obj: object) -> str:
+    """The nights of a stay, "Until" being the last night (as the matcher counts them)."""
+    date_from, date_to = getattr(obj, "date_from", None), getattr(obj, "date_to", None)
+    if not isinstance(date_from, dt.date) or not isinstance(date_to, dt.date):
+        return ""
+    count = max(1, (date_to - date_from).days + 1)
+    return ngettext("%(count)d night", "%(count)d nights", count) % {"count": count}
+
+
+@register.filter
+def ago(moment: dt.datetime | None) -> str:
+    """How long ago something happened, as a whole phrase: "just now" under a minute, then
+    "5 minutes ago", "3 hours ago", "2 days ago" with the language's plural forms. Used for
+    every "confirmed ... ago"; a moment in the future (a clock a little ahead) is "just now"."""
+    if not isinstance(moment, dt.datetime):
+        return ""
+    seconds = (clock.now() - moment).total_seconds()
+    if seconds < 60:
+        return _("just now")
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return ngettext("%(count)d minute ago", "%(count)d minutes ago", minutes) % {"count": minutes}
+    hours = minutes // 60
+    if hours < 24:
+        return ngettext("%(count)d hour ago", "%(count)d hours ago", hours) % {"count": hours}
+    days = hours // 24
+    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from haven.borders.services import border_reports_purge
 from haven.bot import services as bot_services
 from haven.bot import transport as bot_transport
-from haven.matching.services import matching_run, proposals_housekeeping
+from haven.matching.services import matching_run, proposals_housekeeping, shelter_holds_expire
 from haven.safety.services import retention_purge
 
 BORDER_REPORTS_KEPT = dt.timedelta(days=7)
@@ -18,7 +18,8 @@ BORDER_REPORTS_KEPT = dt.timedelta(days=7)
 
 class Command(BaseCommand):
     help = (
-        "Every HAVEN_MATCH_INTERVAL_SECONDS: remind and expire proposals, run the matcher, "
+        "Every HAVEN_MATCH_INTERVAL_SECONDS: remind and expire proposals, mark lapsed shelter "
+        "holds expired, run the matcher, "
         "(when a bot token is set) queue and send Telegram notifications; hourly: purge what "
         "the retention periods say (docs/retention.md) and expired sessions."
     )
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 self.stdout.write("retention: " + ", ".join(f"{k} {v}" for k, v in purged.items()))
                 next_purge = time.monotonic() + 3600
             housekeeping = proposals_housekeeping()
+            holds_expired = shelter_holds_expire()
             run = matching_run()
             if run is None:
                 self.stdout.write("another worker is matching; skipped")
@@ -50,7 +52,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"run {run.pk}: {run.status}, {run.needs} needs × {run.offers} offers → "
                     f"{run.proposals} proposals, gap {run.gap:.2%}, {run.seconds:.1f}s; "
-                    f"expired {housekeeping['expired']}, reminded {housekeeping['reminded']}"
+                    f"expired {housekeeping['expired']}, reminded {housekeeping['reminded']}, "
+                    f"shelter holds expired {holds_expired}"
                 )
             if bot_transport.configured():
                 queued = bot_services.notifications_collect()
