@@ -23,7 +23,7 @@ def post_offer(owner: Any, city: str = "uralsk", **overrides: Any) -> Any:
     from haven.aid.forms import OfferForm
 
     return services.offer_create(
-        owner=owner, data=clean(OfferForm, offer_form(city=city, **overrides), role="host")
+        owner=owner, data=clean(OfferForm, offer_form(city=city, **overrides), role=owner.offer_role)
     )
 
 
