@@ -159,6 +159,6 @@ def test_i_have_saved_it_returns_to_the_page_the_visitor_came_from(client_for: A
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "/\\evil.example"])
 def test_a_next_pointing_elsewhere_is_dropped(client_for: Any, target: str) -> None:
     client = client_for(None)
-    assert "evil" not in client.get("/signup/", {"next": target}).content.decode().split("<main>")[1]
+    assert "evil" not in client.get("/signup/", {"next": target}).content.decode().split("<main", 1)[1].split(">", 1)[1]
     page = sign_up(client, next=target)
     assert '<a class="button" href="/me/">I have saved it</a>' in page

@@ -51,7 +51,7 @@ def test_a_refused_report_lands_on_one_summary_at_the_top_that_links_to_the_fiel
     assert html.count('id="error-summary"') == 1
     # First in the page, above the heading (it was 1,400 px down, inside its form), so a
     # browser without JavaScript shows it on the first screen.
-    main = html[html.index("<main>"):]
+    main = html[html.index("<main"):]
     assert main.index('<a href="/border/syrym/">← Сырым</a>') < main.index('id="error-summary"') < main.index("<h1>")
     assert re.findall(r"<li>.*?</li>", _summary(html)) == [
         '<li><a href="#id_timed-passed_at">Контроль пройден в: Нельзя пройти контроль раньше, чем встать в очередь.</a></li>'
@@ -74,7 +74,7 @@ def test_a_coordinators_decision_form_lists_its_error_at_the_top_with_a_link(cli
     )
     html = response.content.decode()
     assert response.status_code == 422
-    main = html[html.index("<main>"):]
+    main = html[html.index("<main"):]
     assert main.index("← ") < main.index('id="error-summary"') < main.index("<h1>") < main.index('id="flag-decide"')
     assert re.findall(r"<li>.*?</li>", _summary(html)) == [
         '<li><a href="#decide-verdict">Решение: Выберите корректный вариант. maybe нет среди допустимых значений.</a></li>'

@@ -85,7 +85,7 @@ def _the_site(walk: Walk) -> dict[str, Any]:
     border_report = submit_timed(traveller, checkpoint, 2)
     cinema = post_offer(
         make_user("olga", "organisation"), kind="shelter", title="Cinema floor", capacity="80",
-        host_kind="organisation", venue_address="Dostyk avenue 12", venue_directions="Side door, ask at the desk.",
+        host_kind="organisation", address="Dostyk avenue 12", directions="Side door, ask at the desk.",
     )  # fmt: skip
     hold, _code = matching.shelter_hold_create(seeker=seeker, offer=cinema, adults=2, children=2, hours=6)
 

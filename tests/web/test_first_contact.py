@@ -33,7 +33,7 @@ def test_an_anonymous_visitor_sees_the_public_facts_of_an_offer_and_how_to_ask(c
 
     assert response.status_code == 200
     page = response.content.decode()
-    main = page.split("<main>")[1]
+    main = page.split("<main", 1)[1].split(">", 1)[1]
     assert "<h1>Warm room by the park</h1>" in main
     assert "Room · Uralsk" in main
     assert '<span class="badge tier-1">' in main
@@ -49,7 +49,7 @@ def test_an_anonymous_visitor_sees_the_public_facts_of_an_offer_and_how_to_ask(c
 
 
 def test_the_anonymous_offer_page_shows_nothing_the_public_list_does_not(client_for: Any, offer: Any) -> None:
-    main = client_for(None).get(f"/offers/{offer.public_id}/").content.decode().split("<main>")[1]
+    main = client_for(None).get(f"/offers/{offer.public_id}/").content.decode().split("<main", 1)[1].split(">", 1)[1]
     assert offer.notes == "Ring twice at the green gate"  # there is something to leak
     assert "green gate" not in main
     assert "quiet-host-4242" not in main
@@ -58,7 +58,7 @@ def test_the_anonymous_offer_page_shows_nothing_the_public_list_does_not(client_
 
 
 def test_the_anonymous_offer_page_is_in_russian_for_a_russian_browser(client_for: Any, offer: Any) -> None:
-    main = client_for(None, language="ru").get(f"/offers/{offer.public_id}/").content.decode().split("<main>")[1]
+    main = client_for(None, language="ru").get(f"/offers/{offer.public_id}/").content.decode().split("<main", 1)[1].split(">", 1)[1]
     assert "Как попросить о таком месте" in main
     assert "Принимающие стороны никогда не просматривают людей" in main
     assert ">Регистрация</a>" in main
@@ -90,7 +90,7 @@ def test_an_offer_the_public_list_does_not_show_sends_the_visitor_to_log_in(clie
 
 
 def test_logged_in_people_still_see_the_full_offer_page(client_for: Any, offer: Any, alice: Any) -> None:
-    main = client_for(alice).get(f"/offers/{offer.public_id}/").content.decode().split("<main>")[1]
+    main = client_for(alice).get(f"/offers/{offer.public_id}/").content.decode().split("<main", 1)[1].split(">", 1)[1]
     assert "Ring twice at the green gate" in main
     assert "Report this offer" in main
     assert 'id="how-to-ask"' not in main
@@ -107,7 +107,7 @@ def test_the_login_page_says_why_and_links_to_sign_up_carrying_next(client_for: 
 
 def test_the_login_page_is_russian_to_the_last_word(client_for: Any) -> None:
     page = client_for(None, language="ru").get("/login/").content.decode()
-    main = page.split("<main>")[1].split("</main>")[0]
+    main = page.split("<main", 1)[1].split(">", 1)[1].split("</main>")[0]
     assert '<label for="id_username">Псевдоним</label>' in main
     assert '<label for="id_password">Пароль</label>' in main
     assert "Псевдоним, который вы выбрали при регистрации" in main
@@ -126,7 +126,7 @@ def test_logging_in_from_an_offer_returns_to_it(client_for: Any, offer: Any, ali
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
 def test_the_login_page_never_sends_anyone_off_the_site(client_for: Any, alice: Any, target: str) -> None:
     client = client_for(None)
-    assert "evil" not in client.get("/login/", {"next": target}).content.decode().split("<main>")[1]
+    assert "evil" not in client.get("/login/", {"next": target}).content.decode().split("<main", 1)[1].split(">", 1)[1]
     response = client.post("/login/", {"username": "alice", "password": PASSWORD, "next": target})
     assert response.status_code == 302
     assert response["Location"] == "/me/"
