@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,19 +21,10 @@ from haven.accounts.pseudonyms import generate_pseudonym
 from haven.accounts.types import AuthedRequest
 from haven.core import ratelimit
 from haven.core.errors import HavenError
+from haven.web.redirects import safe_next
 
 # Where the welcome page sends the person once they have saved their card.
 AFTER_WELCOME = "after_welcome"
-
-
-def safe_next(request: HttpRequest) -> str:
-    """The ``next`` the request carries if it is a path on this site, else ""."""
-    target = str(request.POST.get("next") or request.GET.get("next") or "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 def _start_welcome(request: HttpRequest, code: str, next_url: str = "") -> HttpResponse:

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,7 +18,7 @@ from django_stubs_ext import StrOrPromise
 from haven.accounts.models import User
 from haven.accounts.types import AuthedRequest
 from haven.aid import selectors as aid_selectors
-from haven.core import ratelimit
+from haven.core import clock, ratelimit
 from haven.core.errors import HavenError
 from haven.geo.models import Region
 from haven.matching import selectors, services
@@ -30,6 +29,7 @@ from haven.privacy.enums import AccessKind
 from haven.privacy.forms import ContactsForm
 from haven.safety import services as safety_services
 from haven.safety.enums import TargetKind
+from haven.web.redirects import safe_next
 
 
 def _proposal_or_404(request: AuthedRequest, public_id: str) -> Proposal:
@@ -50,6 +50,12 @@ def proposal_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         request, "web/proposal_detail.html",
         {"proposal": proposal, "role": role, "end_reasons": EndReason.choices, "region": proposal.need.city.region},
     )
+
+
+def _lapsed(proposal: Proposal) -> bool:
+    """Past its answer-by time: the action will be refused, so ask nothing first."""
+    answer_by = proposal.answer_by
+    return answer_by is not None and answer_by <= clock.now()
 
 
 # Committing to a proposal (the seeker's pick, the host's acceptance) leads to the reveal.
@@ -75,7 +81,7 @@ def proposal_action(request: AuthedRequest, public_id: str, action: str) -> Http
     if action in ASKS_FOR_A_CHANNEL and side == services.PROPOSAL_ACTIONS[action][0]:
         if request.POST.get("via_desk") == "1":
             privacy.contacts_choose_desk(user=request.user)
-        elif privacy.contacts_channel(user=request.user) == privacy.Channel.NONE:
+        elif privacy.contacts_channel(user=request.user) == privacy.Channel.NONE and not _lapsed(proposal):
             # Nobody could reach this person once both accept: say so before they commit.
             context = {
                 "proposal": proposal, "action": action, "region": proposal.need.city.region,
@@ -145,13 +151,6 @@ def proposal_contacts(request: AuthedRequest, public_id: str) -> HttpResponse:
     return response
 
 
-def _safe_next(request: HttpRequest, value: str | None) -> str:
-    """A path on this site to go back to, or "" (never another host)."""
-    if value and value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
-        return value
-    return ""
-
-
 def _contacts_url(*, next_path: str) -> str:
     return reverse("web:my_contacts") + "?" + QueryDict.fromkeys(["next"], value=next_path).urlencode()
 
@@ -174,7 +173,7 @@ def my_contacts(request: AuthedRequest) -> HttpResponse:
     """The person's own contacts (encrypted) and the choice of the coordinator desk
     instead. With ``next``: asked right after posting, or before answering a proposal;
     saving goes back there."""
-    next_path = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_path = safe_next(request)
     current = privacy.contacts_get_own(user=request.user)
     form = ContactsForm(request.POST or None, initial={"phone": current.phone, "telegram": current.telegram, "email": current.email})
     if request.method == "POST" and form.is_valid():
@@ -201,4 +200,4 @@ def contacts_desk(request: AuthedRequest) -> HttpResponse:
         messages.success(request, _("Saved. The other side will be told to reach you through the coordinator desk."))
     else:
         messages.success(request, _("Saved."))
-    return redirect(_safe_next(request, request.POST.get("next")) or "web:my_contacts")
+    return redirect(safe_next(request, request.POST.get("next", "")) or "web:my_contacts")

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from qrcode.image.svg import SvgPathImage
 
@@ -27,13 +26,7 @@ from haven.accounts.types import AuthedRequest
 from haven.core.errors import HavenError
 from haven.privacy import services as privacy
 from haven.privacy.models import StaffTOTPDevice
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("admin:index")
+from haven.web.redirects import safe_next
 
 
 def _qr_data_uri(text: str) -> str:
@@ -59,7 +52,7 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not is_staff_account(user):
         return redirect("web:dashboard")
-    next_url = _safe_next(request)
+    next_url = safe_next(request) or reverse("admin:index")
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(next_url)
     address = account_services.client_address(request)
