@@ -111,6 +111,15 @@ def test_a_shelter_with_too_few_free_places_refuses_the_party_and_holds_nothing(
     assert services.offer_spare(shelter) == 3
 
 
+def test_a_shelter_with_every_place_held_says_so_instead_of_offering_a_button(client_for, alice, olga):
+    shelter = _shelter(olga, capacity=3)
+    _hold_for(make_user("early"), shelter, 3)
+    page = client_for(alice, "ru").get(f"/offers/{shelter.public_id}/").content.decode()
+    assert 'id="ask-place"' not in page
+    assert "Сейчас свободных мест нет." in page
+    assert "свободно 0 мест · 3 места ждут прибывающих" in re.sub(r"<[^>]+>", "", page)
+
+
 def test_a_full_shelter_refuses_in_russian(client_for, alice, olga):
     shelter = _shelter(olga, capacity=3)
     response = _ask(client_for(alice, "ru"), shelter)
