@@ -277,6 +277,7 @@ def offer_public(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = selectors.offer_get_public(public_id=public_id)
     if offer is None:
         return redirect_to_login(request.get_full_path())
+    matching_selectors.shelter_places(offers=[offer])  # free now vs held, as everywhere
     return render(request, "web/offer_public.html", {"offer": offer, "here": request.path})
 
 

@@ -120,6 +120,14 @@ def test_a_shelter_with_every_place_held_says_so_instead_of_offering_a_button(cl
     assert "свободно 0 мест · 3 места ждут прибывающих" in re.sub(r"<[^>]+>", "", page)
 
 
+def test_an_anonymous_visitor_sees_free_now_and_held_apart_too(client_for, olga):
+    shelter = _shelter(olga, capacity=5)
+    _hold_for(make_user("early"), shelter, 2)
+    page = re.sub(r"<[^>]+>", "", client_for(None, "ru").get(f"/offers/{shelter.public_id}/").content.decode())
+    assert "свободно 3 места · 2 места ждут прибывающих · вместимость 5" in page
+    assert "только что" in page
+
+
 def test_a_full_shelter_refuses_in_russian(client_for, alice, olga):
     shelter = _shelter(olga, capacity=3)
     response = _ask(client_for(alice, "ru"), shelter)
