@@ -19,7 +19,7 @@ def sign_up(page, base, role_label):
     code = page.text_content("#recovery-code")
     assert code
     assert len(code) == 23
-    page.click("text=I have written it down")
+    page.click(".card-actions a.button")  # "I have saved it"
     return pseudonym
 
 
