@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -84,9 +82,6 @@ def clock_running(report: BorderReport, *, now: dt.datetime) -> str:
     """"You joined the queue at 14:05 — 3 hours 20 minutes ago (Entering Kazakhstan, Car).",
     with the date when it was not today (region's day)."""
     assert report.joined_at is not None  # noqa: S101 - a running clock always has T0
-    local = timezone.localtime(report.joined_at)
-    same_day = clock.day_of(report.joined_at) == clock.day_of(now)
-    at = date_format(local, "H:i" if same_day else "j E, H:i")
     return _("You joined the queue at %(time)s — %(since)s (%(where)s).") % {
-        "time": at, "since": since(now - report.joined_at), "where": where(report),
+        "time": clock.wall_time(report.joined_at, now=now), "since": since(now - report.joined_at), "where": where(report),
     }

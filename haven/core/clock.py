@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 # A traveller's phone may still be on the time zone they came from: a start date one day
 # before the region's "today" is taken as today, not refused as past.
@@ -32,3 +33,11 @@ def earliest_start() -> dt.date:
     """The earliest start date a person may enter: the region's yesterday (see
     TRAVELLER_TOLERANCE)."""
     return today() - TRAVELLER_TOLERANCE
+
+
+def wall_time(moment: dt.datetime, *, now: dt.datetime | None = None) -> str:
+    """The region's wall-clock time of ``moment`` ("14:30"), with the day ("3 April, 14:30")
+    when that is not the region's day of ``now``."""
+    local = timezone.localtime(moment)
+    same_day = local.date() == day_of(now or timezone.now())
+    return date_format(local, "H:i" if same_day else "j E, H:i")

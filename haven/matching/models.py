@@ -96,6 +96,12 @@ class Proposal(models.Model):
             return self.seeker_answered_at + hours
         return None
 
+    def lapsed_at_shelter(self, now: dt.datetime) -> bool:
+        """A proposal to a shelter left unanswered past the shelter's window: its places are
+        free again and it can no longer be taken (services._lapsed_at_shelter, in SQL)."""
+        answer_by = self.answer_by
+        return self.offer.kind == OfferKind.SHELTER and answer_by is not None and answer_by <= now
+
     @property
     def both_accepted(self) -> bool:
         return self.status in (ProposalStatus.ACCEPTED, ProposalStatus.MOVED_IN)

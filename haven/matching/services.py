@@ -260,7 +260,7 @@ def proposal_pick(*, proposal: Proposal) -> Proposal:
         now = clock.now()
         if p.status != ProposalStatus.PROPOSED:
             raise HavenError("proposal_not_open")
-        if p.offer.is_shelter and p.created_at < now - shelter_window():  # its places are free again
+        if p.lapsed_at_shelter(now):  # its places are free again
             raise HavenError("proposal_not_open")
         Proposal.objects.filter(need=p.need, status=ProposalStatus.PROPOSED).exclude(pk=p.pk).update(
             status=ProposalStatus.WITHDRAWN, updated_at=now
@@ -398,6 +398,11 @@ def _arrival_code_digest(offer_id: int, code: str) -> str:
     return salted_hmac("haven.matching.arrival_code", f"{offer_id}:{code}", algorithm="sha256").hexdigest()
 
 
+def _spoken(code: str) -> str:
+    """A code as the desk hears it: two groups of four ("4821 0937")."""
+    return f"{code[:4]} {code[4:]}"
+
+
 def _hold_context(hold: ShelterHold) -> str:
     return f"hold:{hold.public_id}"
 
@@ -405,8 +410,7 @@ def _hold_context(hold: ShelterHold) -> str:
 def hold_arrival_code(*, hold: ShelterHold) -> str:
     """The hold's code, as the seeker shows it at the desk ("4821 0937"). Only the
     seeker's own pages call this (``matching.selectors.hold_get_own``)."""
-    code = crypto.open_text(context=_hold_context(hold), sealed=hold.code_sealed).decode()
-    return f"{code[:4]} {code[4:]}"
+    return _spoken(crypto.open_text(context=_hold_context(hold), sealed=hold.code_sealed).decode())
 
 
 def _shelter_takes_arrivals(offer: Offer) -> bool:
@@ -485,7 +489,7 @@ def shelter_hold_create(
         hold.code_sealed = crypto.seal_text(context=_hold_context(hold), secret=code.encode())
         hold.save()
         listings_changed()
-    return hold, f"{code[:4]} {code[4:]}"
+    return hold, _spoken(code)
 
 
 def shelter_hold_cancel(*, hold: ShelterHold, by: User) -> None:

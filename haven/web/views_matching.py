@@ -52,12 +52,6 @@ def proposal_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _lapsed(proposal: Proposal) -> bool:
-    """Past its answer-by time: the action will be refused, so ask nothing first."""
-    answer_by = proposal.answer_by
-    return answer_by is not None and answer_by <= clock.now()
-
-
 # Committing to a proposal (the seeker's pick, the host's acceptance) leads to the reveal.
 ASKS_FOR_A_CHANNEL = ("pick", "accept")
 
@@ -81,7 +75,7 @@ def proposal_action(request: AuthedRequest, public_id: str, action: str) -> Http
     if action in ASKS_FOR_A_CHANNEL and side == services.PROPOSAL_ACTIONS[action][0]:
         if request.POST.get("via_desk") == "1":
             privacy.contacts_choose_desk(user=request.user)
-        elif privacy.contacts_channel(user=request.user) == privacy.Channel.NONE and not _lapsed(proposal):
+        elif privacy.contacts_channel(user=request.user) == privacy.Channel.NONE and not proposal.lapsed_at_shelter(clock.now()):
             # Nobody could reach this person once both accept: say so before they commit.
             context = {
                 "proposal": proposal, "action": action, "region": proposal.need.city.region,

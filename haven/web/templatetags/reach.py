@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django import template
-from django.utils import dateformat, timezone
 from django.utils.translation import ngettext, pgettext_lazy
 
 from haven.core import clock
@@ -41,14 +40,6 @@ def mailto_href(email: str) -> str:
     return "mailto:" + quote((email or "").strip(), safe="@.+-_") if email else ""
 
 
-def _when(moment: dt.datetime, now: dt.datetime) -> str:
-    """The region's wall-clock time, with the day when it is not today."""
-    local = timezone.localtime(moment)
-    if local.date() == clock.day_of(now):
-        return dateformat.format(local, "H:i")
-    return dateformat.format(local, "j E, H:i")
-
-
 @register.filter
 def answer_by(moment: dt.datetime | None) -> str:
     """"Answer by 14:30, 5 hours left" in the region's time, or "" without a deadline."""
@@ -56,7 +47,7 @@ def answer_by(moment: dt.datetime | None) -> str:
         return ""
     now = clock.now()
     seconds = (moment - now).total_seconds()
-    when = _when(moment, now)
+    when = clock.wall_time(moment, now=now)
     if seconds >= 3600:
         hours = int(seconds // 3600)
         return ngettext(
