@@ -31,6 +31,12 @@ MAX_PETS = 10
 MAX_CAPACITY = 5000
 MAX_PRICE = 1_000_000  # tenge a night; anything above is a typo or gouging
 MAX_SPAN_DAYS = 366
+def date_widgets() -> dict[str, forms.Widget]:
+    """The browser's date picker for both dates; it reads ISO dates only, whatever the
+    page language (a Russian "30.11.2026" would leave it empty on an edit page)."""
+    return {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in ("date_from", "date_to")}
+
+
 DEFAULT_STAY = dt.timedelta(days=7)  # the dates a new form starts with: today and a week later
 # The submit button that asks for the chosen city's districts (the step without JavaScript),
 # and the hidden field naming the city whose districts the page lists.
@@ -229,8 +235,7 @@ class NeedForm(DatesAndPlaceMixin):
             "min_tier": _("Lowest host verification you accept"),
         }
         widgets = {
-            "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **date_widgets(),
             "host_preference": forms.RadioSelect,
         }
 
@@ -308,10 +313,7 @@ class OfferForm(DatesAndPlaceMixin):
             "smoking": _("Smoking allowed"),
             "step_free": _("Step-free access"),
         }
-        widgets = {
-            "date_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        widgets = date_widgets()
 
     def __init__(self, *args: Any, role: str = Role.HOST, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
