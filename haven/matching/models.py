@@ -98,7 +98,7 @@ class Proposal(models.Model):
 
     def lapsed_at_shelter(self, now: dt.datetime) -> bool:
         """A proposal to a shelter left unanswered past the shelter's window: its places are
-        free again and it can no longer be taken (services._lapsed_at_shelter, in SQL)."""
+        free again and it can no longer be taken (services.shelter_lapsed_q, in SQL)."""
         answer_by = self.answer_by
         return self.offer.kind == OfferKind.SHELTER and answer_by is not None and answer_by <= now
 

@@ -16,7 +16,12 @@ from haven.aid.models import Offer
 from haven.core import clock
 from haven.matching.enums import HoldStatus, ProposalStatus
 from haven.matching.models import MatchRun, Proposal, ShelterHold
-from haven.matching.services import reserved_places, shelter_desk_allowed, spare_places
+from haven.matching.services import (
+    reserved_places,
+    shelter_desk_allowed,
+    shelter_lapsed_q,
+    spare_places,
+)
 
 RELATED = ("need", "need__city", "need__city__region", "need__owner", "offer", "offer__city", "offer__district", "offer__owner")
 
@@ -120,9 +125,10 @@ class Waiting:
 def _still_open(now: dt.datetime) -> Q:
     """PENDING and not yet past the expiry that the worker's housekeeping will apply."""
     since = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)
-    return Q(status=ProposalStatus.PROPOSED, created_at__gte=since) | Q(
-        status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__gte=since
-    )
+    return (
+        Q(status=ProposalStatus.PROPOSED, created_at__gte=since)
+        | Q(status=ProposalStatus.SEEKER_ACCEPTED, seeker_answered_at__gte=since)
+    ) & ~shelter_lapsed_q(now)  # a shelter's proposals lapse sooner
 
 
 def _to_pick(user: User) -> Q:
@@ -163,6 +169,8 @@ def waiting_count(*, user: User) -> int:
         accept=Count("id", filter=_to_accept(user)),
     )
     return int(counts["pick"] or 0) + int(counts["accept"] or 0)
+
+
 # ---------------------------------------------------------------- shelters (N3)
 
 def shelter_places(*, offers: Iterable[Offer]) -> None:

@@ -88,7 +88,7 @@ def shelter_window() -> dt.timedelta:
     return dt.timedelta(hours=settings.HAVEN_SHELTER_HOLD_HOURS)
 
 
-def _lapsed_at_shelter(now: dt.datetime) -> Q:
+def shelter_lapsed_q(now: dt.datetime) -> Q:
     """Proposals to a shelter left unanswered past the shelter's short window: they stop
     holding places at once, whether or not housekeeping has marked them expired."""
     cutoff = now - shelter_window()
@@ -108,7 +108,7 @@ def reserved_places(offer_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     rows = (
         Proposal.objects.filter(offer_id__in=ids, status__in=RESERVING)
         .exclude(status=ProposalStatus.MOVED_IN, offer__kind=OfferKind.SHELTER)
-        .exclude(_lapsed_at_shelter(now))
+        .exclude(shelter_lapsed_q(now))
         .values("offer_id")
         .annotate(places=Sum("places"), n=Count("id"))
     )
@@ -366,7 +366,7 @@ def proposals_housekeeping(*, now: dt.datetime | None = None) -> dict[str, int]:
     the shelter's short window (HAVEN_SHELTER_HOLD_HOURS). Each row is claimed by a
     conditional UPDATE, so two workers never remind or expire the same proposal twice."""
     now = now or clock.now()
-    lapsed = Proposal.objects.filter(_lapsed_at_shelter(now)).values("pk")
+    lapsed = Proposal.objects.filter(shelter_lapsed_q(now)).values("pk")
     at_shelters = Proposal.objects.filter(pk__in=lapsed).update(status=ProposalStatus.EXPIRED, updated_at=now)
     remind_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_REMIND_HOURS)
     expire_before = now - dt.timedelta(hours=settings.HAVEN_PROPOSAL_EXPIRE_HOURS)

@@ -176,3 +176,13 @@ def test_the_deadline_is_told_in_the_regions_time_and_names_the_day_only_when_it
     with time_machine.travel(region_instant, tick=False):
         block = waiting_block(client_for(alice).get("/me/").content.decode())
     assert f'<div class="deadline">{DEADLINE_AT[request.node.callspec.params["region_instant"]]}</div>' in block
+
+
+def test_a_proposal_to_a_shelter_stops_waiting_when_its_short_window_ends(client_for, alice, alices_need, olgas_shelter):
+    from haven.matching.selectors import waiting_count
+
+    (proposal,) = services.proposals_create(planned=services.Planned(need=alices_need, offers=((olgas_shelter, 1.0),)))
+    assert waiting_count(user=alice) == 1
+    with time_machine.travel(proposal.created_at + dt.timedelta(hours=6, minutes=1), tick=False):
+        assert waiting_count(user=alice) == 0
+        assert f"/proposals/{proposal.public_id}/" not in client_for(alice).get("/me/").content.decode()
