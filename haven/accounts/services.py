@@ -251,6 +251,11 @@ def client_address(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
+def address_key(request: HttpRequest | None) -> str:
+    """The rate-limit key of a request by its client's address (sign-up, browsing)."""
+    return "addr:" + client_address(request)
+
+
 def _lockout_keys(username: str, address: str) -> tuple[str, str]:
     # Hashed so the cache (Redis) holds no pseudonyms or addresses in clear.
     name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]

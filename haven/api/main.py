@@ -78,10 +78,6 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 LIMITED: dict[int, Any] = {**ERRORS, 429: ErrorOut}
 
 
-def _by_address(request: AuthedRequest) -> str:
-    return "addr:" + account_services.client_address(request)
-
-
 def _by_account(request: AuthedRequest) -> str:
     return f"user:{request.user.pk}"
 
@@ -179,7 +175,7 @@ def signup(request: AuthedRequest, payload: SignupIn) -> Status[dict[str, Any]]:
     form = SignupForm(data={"username": payload.pseudonym, "password": payload.password, "role": payload.role})
     if not form.is_valid():
         raise errors.FormInvalid(form)
-    ratelimit.limit("signup", _by_address(request))
+    ratelimit.limit("signup", account_services.address_key(request))
     user, code = account_services.user_signup(
         username=form.cleaned_data["username"],
         password=form.cleaned_data["password"],
@@ -230,7 +226,7 @@ def offer_list(
 ) -> Any:
     """Browse listed offers, newest confirmation first. Coarse location only. Limited per
     client address (`rate_limited`, 429)."""
-    ratelimit.limit("browse", _by_address(request))
+    ratelimit.limit("browse", account_services.address_key(request))
     form = OfferFilterForm(
         data={k: v for k, v in {
             "city": city, "kind": kind, "pets": pets, "children": children,

@@ -42,10 +42,6 @@ from haven.web.views_accounts import role_missing
 PAGE_SIZE = 20
 
 
-def _by_address(request: HttpRequest) -> str:
-    return "addr:" + account_services.client_address(request)
-
-
 def _by_account(request: AuthedRequest) -> str:
     return f"user:{request.user.pk}"
 
@@ -201,7 +197,7 @@ def need_confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
     try:
-        ratelimit.limit("browse", _by_address(request))
+        ratelimit.limit("browse", account_services.address_key(request))
     except HavenError as error:
         # The page, with the message and no offers: nothing is listed past the limit.
         messages.error(request, error.message)
@@ -270,7 +266,7 @@ def offer_public(request: HttpRequest, public_id: str) -> HttpResponse:
     for it. Anything not listed goes to the login page, as before, so nobody learns
     whether it exists; rate-limited like the list."""
     try:
-        ratelimit.limit("browse", _by_address(request))
+        ratelimit.limit("browse", account_services.address_key(request))
     except HavenError as error:
         messages.error(request, error.message)
         return render(request, "web/offer_public.html", {"offer": None}, status=error.status)

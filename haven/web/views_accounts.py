@@ -40,7 +40,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignupForm(request.POST)
         if form.is_valid():
             try:
-                ratelimit.limit("signup", "addr:" + account_services.client_address(request))
+                ratelimit.limit("signup", account_services.address_key(request))
             except HavenError as error:
                 form.add_error(None, error.message)
                 return render(request, "web/signup.html", {"form": form, **context}, status=error.status)
