@@ -478,7 +478,7 @@ def proposal_act(
     proposal = _proposal(request, proposal_id, matching.PROPOSAL_ACTIONS[action][0])
     if (
         require_contact_channel
-        and action in ("pick", "accept")
+        and action in matching.COMMITTING_ACTIONS
         and privacy.contacts_channel(user=request.user) == privacy.Channel.NONE
     ):
         raise HavenError("no_contact_channel")

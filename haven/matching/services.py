@@ -696,6 +696,10 @@ def matching_run(*, trigger: str = "schedule", time_limit_s: float | None = None
 
 
 # action -> (who may take it: seeker, host or either; what it does)
+# The actions that commit a side to a proposal and so lead to the reveal: whoever takes
+# one with no way to be reached is asked first (web) or may ask to be refused (API).
+COMMITTING_ACTIONS = ("pick", "accept")
+
 PROPOSAL_ACTIONS: dict[str, tuple[str, Callable[[Proposal, User], object]]] = {
     "pick": ("seeker", lambda p, u: proposal_pick(proposal=p)),
     "decline": ("seeker", lambda p, u: proposal_decline_by_seeker(proposal=p)),

@@ -52,9 +52,6 @@ def proposal_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
 
 
-# Committing to a proposal (the seeker's pick, the host's acceptance) leads to the reveal.
-ASKS_FOR_A_CHANNEL = ("pick", "accept")
-
 DONE: dict[str, StrOrPromise] = {
     "pick": gettext_lazy("You chose this place. We have asked the host."),
     "decline": gettext_lazy("Declined. We will look for something else."),
@@ -72,7 +69,7 @@ def proposal_action(request: AuthedRequest, public_id: str, action: str) -> Http
     if action not in services.PROPOSAL_ACTIONS:
         raise Http404
     side = services.proposal_side(proposal=proposal, user=request.user)
-    if action in ASKS_FOR_A_CHANNEL and side == services.PROPOSAL_ACTIONS[action][0]:
+    if action in services.COMMITTING_ACTIONS and side == services.PROPOSAL_ACTIONS[action][0]:
         if request.POST.get("via_desk") == "1":
             privacy.contacts_choose_desk(user=request.user)
         elif privacy.contacts_channel(user=request.user) == privacy.Channel.NONE and not proposal.lapsed_at_shelter(clock.now()):
